@@ -1,0 +1,468 @@
+//! Forecasting: a pool of models, chosen per series by out-of-sample accuracy.
+//!
+//! Seasonal series (the 90% autocorrelation test at the seasonal lag) are adjusted by classical
+//! decomposition (multiplicative for positive data), forecast by a non-seasonal model, and the
+//! seasonal pattern is put back — the approach of the M4 benchmarks. The pool:
+//! - `seasonal_naive`, `naive`, `drift`: the textbook benchmarks;
+//! - `ets`: automatic exponential smoothing (SES, Holt, damped Holt with additive or
+//!   multiplicative errors, chosen by AICc) from the `augurs-ets` crate;
+//! - `theta`: the standard Theta method (SES with drift of half the OLS slope);
+//! - `ets+theta`: the mean of the two, a combination of the kind that wins competitions.
+//!
+//! The model is chosen by MASE on a validation window (the last `h` points, at most a third of
+//! the series), then refit on all the data. Prediction intervals start from each model's
+//! nominal spread and are scaled by how far the chosen model's validation errors strayed from
+//! it (shrunk toward 1 so one window cannot swing them too far).
+
+use super::seasonality::{SeasonalIndices, indices, is_seasonal};
+use super::stats::ols;
+use augurs_ets::AutoETS;
+use augurs_core::{Fit, Predict};
+
+/// Standard normal quantile for a two-sided 80% interval.
+pub const Z80: f64 = 1.281_551_565_544_600_5;
+/// Standard normal quantile for a two-sided 95% interval.
+pub const Z95: f64 = 1.959_963_984_540_054;
+
+/// A forecasting method of the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// Repeat the last season.
+    SeasonalNaive,
+    /// Repeat the last (seasonally adjusted) value.
+    Naive,
+    /// Extend the line from the first to the last (adjusted) value.
+    Drift,
+    /// Automatic exponential smoothing on the adjusted series.
+    Ets,
+    /// Standard Theta method on the adjusted series.
+    Theta,
+    /// Mean of `Ets` and `Theta`.
+    EtsTheta,
+}
+
+impl Method {
+    /// Every method, in the order they are reported.
+    pub const POOL: [Method; 6] = [
+        Method::SeasonalNaive,
+        Method::Naive,
+        Method::Drift,
+        Method::Ets,
+        Method::Theta,
+        Method::EtsTheta,
+    ];
+
+    /// Stable name used in reports and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::SeasonalNaive => "seasonal_naive",
+            Method::Naive => "naive",
+            Method::Drift => "drift",
+            Method::Ets => "ets",
+            Method::Theta => "theta",
+            Method::EtsTheta => "ets+theta",
+        }
+    }
+}
+
+/// Point forecasts and their nominal standard deviations per step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    /// Point forecast per step.
+    pub point: Vec<f64>,
+    /// Standard deviation of the forecast error per step.
+    pub sd: Vec<f64>,
+    /// Model description (e.g. `ets(M,Ad,N)` with a `seasonal×` prefix when adjusted).
+    pub label: String,
+}
+
+impl Prediction {
+    /// Lower and upper bounds at the given normal quantile.
+    pub fn bounds(&self, z: f64) -> (Vec<f64>, Vec<f64>) {
+        self.point
+            .iter()
+            .zip(&self.sd)
+            .map(|(p, s)| (p - z * s, p + z * s))
+            .unzip()
+    }
+}
+
+/// Training data prepared once for every method.
+#[derive(Debug, Clone)]
+pub struct Context<'a> {
+    values: &'a [f64],
+    period: usize,
+    seasonal: Option<SeasonalIndices>,
+    adjusted: Vec<f64>,
+}
+
+impl<'a> Context<'a> {
+    /// Prepares `values` (at least 2 points) with the given season length.
+    pub fn new(values: &'a [f64], period: usize) -> Self {
+        let seasonal = if is_seasonal(values, period) {
+            let positive = values.iter().all(|v| *v > 0.0);
+            indices(values, period, positive)
+        } else {
+            None
+        };
+        let adjusted = match &seasonal {
+            Some(s) => s.adjust(values),
+            None => values.to_vec(),
+        };
+        Self {
+            values,
+            period,
+            seasonal,
+            adjusted,
+        }
+    }
+
+    fn finish(&self, mut p: Prediction) -> Prediction {
+        if let Some(s) = &self.seasonal {
+            s.restore(&mut p.point, self.values.len());
+            s.restore_spread(&mut p.sd, self.values.len());
+            p.label = format!("seasonal×{}", p.label);
+        }
+        p
+    }
+
+    /// Forecasts `h` steps with each of `methods`, fitting shared components once.
+    pub fn predict_all(&self, methods: &[Method], h: usize) -> Vec<(Method, Prediction)> {
+        let needs = |m: Method| methods.iter().any(|x| *x == m || (*x == Method::EtsTheta && (m == Method::Ets || m == Method::Theta)));
+        let ets = if needs(Method::Ets) { ets(&self.adjusted, h) } else { None };
+        let theta = if needs(Method::Theta) { theta(&self.adjusted, h) } else { None };
+        methods
+            .iter()
+            .filter_map(|&m| {
+                let p = match m {
+                    Method::SeasonalNaive => return Some((m, seasonal_naive(self.values, self.period, h))),
+                    Method::Naive => naive(&self.adjusted, h),
+                    Method::Drift => drift(&self.adjusted, h),
+                    Method::Ets => ets.clone()?,
+                    Method::Theta => theta.clone()?,
+                    Method::EtsTheta => combine(ets.as_ref()?, theta.as_ref()?),
+                };
+                Some((m, self.finish(p)))
+            })
+            .collect()
+    }
+}
+
+fn rms(xs: impl Iterator<Item = f64>) -> f64 {
+    let (sum, n) = xs.fold((0.0, 0usize), |(s, n), x| (s + x * x, n + 1));
+    if n == 0 { 0.0 } else { (sum / n as f64).sqrt() }
+}
+
+fn naive(y: &[f64], h: usize) -> Prediction {
+    let last = y[y.len() - 1];
+    let sigma = rms(y.windows(2).map(|w| w[1] - w[0]));
+    Prediction {
+        point: vec![last; h],
+        sd: (1..=h).map(|k| sigma * (k as f64).sqrt()).collect(),
+        label: "naive".into(),
+    }
+}
+
+fn seasonal_naive(y: &[f64], period: usize, h: usize) -> Prediction {
+    let n = y.len();
+    if period < 2 || n <= period {
+        let mut p = naive(y, h);
+        p.label = "seasonal_naive".into();
+        return p;
+    }
+    let sigma = rms((period..n).map(|i| y[i] - y[i - period]));
+    Prediction {
+        point: (0..h).map(|k| y[n - period + k % period]).collect(),
+        sd: (0..h).map(|k| sigma * ((k / period + 1) as f64).sqrt()).collect(),
+        label: "seasonal_naive".into(),
+    }
+}
+
+fn drift(y: &[f64], h: usize) -> Prediction {
+    let n = y.len();
+    let last = y[n - 1];
+    let slope = (last - y[0]) / (n - 1) as f64;
+    let sigma = rms(y.windows(2).map(|w| w[1] - w[0] - slope));
+    let t = (n - 1) as f64;
+    Prediction {
+        point: (1..=h).map(|k| last + slope * k as f64).collect(),
+        sd: (1..=h)
+            .map(|k| {
+                let k = k as f64;
+                sigma * (k * (1.0 + k / t)).sqrt()
+            })
+            .collect(),
+        label: "drift".into(),
+    }
+}
+
+/// Simple exponential smoothing with the first value as initial level: (level, SSE).
+fn ses(y: &[f64], alpha: f64) -> (f64, f64) {
+    let mut level = y[0];
+    let mut sse = 0.0;
+    for &v in &y[1..] {
+        let e = v - level;
+        sse += e * e;
+        level += alpha * e;
+    }
+    (level, sse)
+}
+
+/// Golden-section search for the SES smoothing parameter on [0.01, 0.99].
+fn ses_alpha(y: &[f64]) -> f64 {
+    let (mut a, mut b) = (0.01f64, 0.99f64);
+    let g = (5f64.sqrt() - 1.0) / 2.0;
+    let mut c = b - g * (b - a);
+    let mut d = a + g * (b - a);
+    let (mut fc, mut fd) = (ses(y, c).1, ses(y, d).1);
+    for _ in 0..40 {
+        if fc < fd {
+            b = d;
+            d = c;
+            fd = fc;
+            c = b - g * (b - a);
+            fc = ses(y, c).1;
+        } else {
+            a = c;
+            c = d;
+            fc = fd;
+            d = a + g * (b - a);
+            fd = ses(y, d).1;
+        }
+        if (b - a).abs() < 1e-5 {
+            break;
+        }
+    }
+    (a + b) / 2.0
+}
+
+/// Standard Theta method (Hyndman & Billah 2003): SES plus half the OLS slope as drift.
+fn theta(y: &[f64], h: usize) -> Option<Prediction> {
+    let n = y.len();
+    if n < 3 {
+        return None;
+    }
+    let alpha = ses_alpha(y);
+    let (level, sse) = ses(y, alpha);
+    let (slope, _, _) = ols(y);
+    let sigma = (sse / (n - 1) as f64).sqrt();
+    let decay = (1.0 - (1.0 - alpha).powi(i32::try_from(n).unwrap_or(i32::MAX))) / alpha;
+    Some(Prediction {
+        point: (1..=h)
+            .map(|k| level + slope / 2.0 * (k as f64 - 1.0 + decay))
+            .collect(),
+        sd: (1..=h)
+            .map(|k| sigma * (1.0 + (k as f64 - 1.0) * alpha * alpha).sqrt())
+            .collect(),
+        label: "theta".into(),
+    })
+}
+
+/// Automatic non-seasonal ETS from augurs. Its seasonal models are unimplemented (they
+/// panic), so only `ZZN` is ever asked for; the unwind guard is a second line of defence.
+fn ets(y: &[f64], h: usize) -> Option<Prediction> {
+    let run = || -> Option<Prediction> {
+        let fitted = AutoETS::non_seasonal().fit(y).ok()?;
+        let forecast = fitted.predict(h, 0.95).ok()?;
+        let intervals = forecast.intervals?;
+        let mt = fitted.model().model_type();
+        let damped = if fitted.model().damped() { "d" } else { "" };
+        let sd: Vec<f64> = intervals
+            .upper
+            .iter()
+            .zip(&intervals.lower)
+            .map(|(u, l)| (u - l) / (2.0 * Z95))
+            .collect();
+        let ok = forecast.point.len() == h && forecast.point.iter().chain(&sd).all(|v| v.is_finite());
+        ok.then(|| Prediction {
+            point: forecast.point,
+            sd,
+            label: format!("ets({},{}{},N)", mt.error, mt.trend, damped),
+        })
+    };
+    std::panic::catch_unwind(run).ok().flatten()
+}
+
+fn combine(a: &Prediction, b: &Prediction) -> Prediction {
+    Prediction {
+        point: a.point.iter().zip(&b.point).map(|(x, y)| (x + y) / 2.0).collect(),
+        sd: a.sd.iter().zip(&b.sd).map(|(x, y)| (x + y) / 2.0).collect(),
+        label: format!("{}+{}", a.label, b.label),
+    }
+}
+
+/// Scale for MASE: mean absolute seasonal-naive error in sample (lag 1 when the series is
+/// shorter than a season or the seasonal error is zero).
+pub fn mase_scale(y: &[f64], period: usize) -> f64 {
+    let mae = |lag: usize| {
+        if y.len() <= lag {
+            return 0.0;
+        }
+        (lag..y.len()).map(|i| (y[i] - y[i - lag]).abs()).sum::<f64>() / (y.len() - lag) as f64
+    };
+    let seasonal = if period > 1 { mae(period) } else { 0.0 };
+    if seasonal > 0.0 { seasonal } else { mae(1) }
+}
+
+/// sMAPE on the 0–200 scale (pairs that are both zero count as perfect).
+pub fn smape(actual: &[f64], forecast: &[f64]) -> f64 {
+    let terms: Vec<f64> = actual
+        .iter()
+        .zip(forecast)
+        .map(|(a, f)| {
+            let d = a.abs() + f.abs();
+            if d == 0.0 { 0.0 } else { 200.0 * (a - f).abs() / d }
+        })
+        .collect();
+    terms.iter().sum::<f64>() / terms.len().max(1) as f64
+}
+
+/// MASE of a forecast given the scale from the training data.
+pub fn mase(actual: &[f64], forecast: &[f64], scale: f64) -> f64 {
+    let mae = actual.iter().zip(forecast).map(|(a, f)| (a - f).abs()).sum::<f64>()
+        / actual.len().max(1) as f64;
+    if scale > 0.0 {
+        mae / scale
+    } else if mae == 0.0 {
+        0.0
+    } else {
+        f64::INFINITY
+    }
+}
+
+/// Accuracy of one method on a validation window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Validation {
+    /// The method.
+    pub method: Method,
+    /// Its MASE.
+    pub mase: f64,
+    /// Its sMAPE.
+    pub smape: f64,
+    /// RMS of errors divided by nominal spread (1 when intervals are calibrated).
+    pub spread_ratio: f64,
+}
+
+/// The chosen forecast with what led to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AutoForecast {
+    /// Chosen method.
+    pub method: Method,
+    /// Forecast from all the data, intervals calibrated.
+    pub prediction: Prediction,
+    /// Points in the validation window.
+    pub holdout: usize,
+    /// Validation accuracy of every method tried, best first.
+    pub validations: Vec<Validation>,
+}
+
+/// Validation window: the horizon, but at most a third of the series.
+pub fn validation_length(n: usize, h: usize) -> usize {
+    h.min(n / 3)
+}
+
+/// Fewest points for a forecast.
+pub const MIN_POINTS: usize = 4;
+
+/// Chooses a method by validation MASE, refits it on all of `values` and forecasts `h` steps.
+/// `None` when the series has fewer than [`MIN_POINTS`] points or `h` is zero.
+pub fn auto_forecast(values: &[f64], period: usize, h: usize) -> Option<AutoForecast> {
+    let n = values.len();
+    if n < MIN_POINTS || h == 0 {
+        return None;
+    }
+    let v = validation_length(n, h);
+    let train = &values[..n - v];
+    let actual = &values[n - v..];
+    let scale = mase_scale(train, period);
+    let mut validations: Vec<Validation> = Context::new(train, period)
+        .predict_all(&Method::POOL, v)
+        .into_iter()
+        .map(|(method, p)| {
+            let ratio = rms(actual.iter().zip(&p.point).zip(&p.sd).map(|((a, f), s)| {
+                if *s > 0.0 { (a - f) / s } else if a == f { 0.0 } else { 10.0 }
+            }));
+            Validation {
+                method,
+                mase: mase(actual, &p.point, scale),
+                smape: smape(actual, &p.point),
+                spread_ratio: ratio,
+            }
+        })
+        .collect();
+    validations.sort_by(|a, b| a.mase.total_cmp(&b.mase));
+    let best = validations.first()?.clone();
+    let (_, mut prediction) = Context::new(values, period)
+        .predict_all(&[best.method], h)
+        .into_iter()
+        .next()?;
+    // Shrink the observed spread ratio toward 1 with the weight of one validation window.
+    let calibration = ((1.0 + best.spread_ratio.powi(2)) / 2.0).sqrt();
+    for s in &mut prediction.sd {
+        *s *= calibration;
+    }
+    Some(AutoForecast {
+        method: best.method,
+        prediction,
+        holdout: v,
+        validations,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seasonal_trend(n: usize) -> Vec<f64> {
+        (0..n)
+            .map(|i| {
+                let noise = ((i * 7919 % 17) as f64 - 8.0) * 0.5;
+                (200.0 + 2.0 * i as f64) * (1.0 + 0.25 * (i as f64 * std::f64::consts::TAU / 12.0).cos()) + noise
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_method_forecasts_the_horizon() {
+        let y = seasonal_trend(96);
+        let ctx = Context::new(&y, 12);
+        let all = ctx.predict_all(&Method::POOL, 12);
+        assert_eq!(all.len(), Method::POOL.len());
+        for (m, p) in all {
+            assert_eq!(p.point.len(), 12, "{m:?}");
+            assert!(p.sd.iter().all(|s| *s >= 0.0 && s.is_finite()), "{m:?}");
+        }
+    }
+
+    #[test]
+    fn auto_forecast_tracks_a_seasonal_trend() {
+        let y = seasonal_trend(108);
+        let (train, test) = y.split_at(96);
+        let f = auto_forecast(train, 12, 12).expect("long enough");
+        let err = mase(test, &f.prediction.point, mase_scale(train, 12));
+        assert!(err < 0.6, "MASE {err} with {:?}", f.method);
+        let (lo, hi) = f.prediction.bounds(Z95);
+        let inside = test.iter().zip(lo.iter().zip(&hi)).filter(|(a, (l, h))| *a >= *l && *a <= *h).count();
+        assert!(inside >= 10, "{inside}/12 inside the 95% band");
+    }
+
+    #[test]
+    fn theta_on_a_line_extends_it() {
+        let y: Vec<f64> = (0..40).map(|i| 10.0 + i as f64).collect();
+        let p = theta(&y, 3).expect("long enough");
+        assert!(p.point[0] > 49.0 && p.point[2] > p.point[0], "{:?}", p.point);
+    }
+
+    #[test]
+    fn metrics() {
+        assert_eq!(smape(&[100.0], &[100.0]), 0.0);
+        assert!((smape(&[100.0], &[50.0]) - 200.0 * 50.0 / 150.0).abs() < 1e-12);
+        assert_eq!(mase(&[2.0], &[1.0], 0.5), 2.0);
+        assert_eq!(mase_scale(&[1.0, 2.0, 4.0], 12), 1.5);
+    }
+
+    #[test]
+    fn too_short_is_none() {
+        assert!(auto_forecast(&[1.0, 2.0, 3.0], 12, 12).is_none());
+    }
+}

@@ -1,0 +1,58 @@
+//! The one error type of `pintar-core`.
+
+use thiserror::Error;
+
+/// Why an analysis could not run. Every variant reading input names where the problem is.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum AnalyticsError {
+    /// The input is empty or has no data rows.
+    #[error("the input has no data rows")]
+    Empty,
+    /// The CSV could not be read.
+    #[error("CSV could not be read: {0}")]
+    Csv(String),
+    /// The JSON could not be read.
+    #[error("JSON could not be read: {0}")]
+    Json(String),
+    /// A required column is missing.
+    #[error("no {what} column found (columns are: {found}); {hint}")]
+    MissingColumn {
+        /// Which role the column plays (date, value).
+        what: &'static str,
+        /// The columns that were present.
+        found: String,
+        /// What names are accepted.
+        hint: &'static str,
+    },
+    /// A cell could not be understood and no usable rows remain.
+    #[error("row {row}, column '{column}': {message}")]
+    Cell {
+        /// 1-based data row number (the header is row 0 for CSV; the first record is row 1).
+        row: usize,
+        /// Column name as written in the file.
+        column: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// An option is out of range.
+    #[error("invalid option: {0}")]
+    InvalidOption(String),
+    /// None of the requested categories exist in the input.
+    #[error("no series matches the requested categories ({requested}); available: {available}")]
+    NoSuchCategory {
+        /// The requested names.
+        requested: String,
+        /// Some of the names present.
+        available: String,
+    },
+    /// Reading a file failed.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file path.
+        path: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+}

@@ -1,0 +1,1 @@
+//! Workspace-level examples and tests live beside this crate.
