@@ -68,7 +68,13 @@ impl Printer {
                 let mut out = std::io::stdout().lock();
                 out.write_all(data.as_bytes())
                     .and_then(|()| out.flush())
-                    .or_else(|e| if e.kind() == std::io::ErrorKind::BrokenPipe { Ok(()) } else { Err(e) })
+                    .or_else(|e| {
+                        if e.kind() == std::io::ErrorKind::BrokenPipe {
+                            Ok(())
+                        } else {
+                            Err(e)
+                        }
+                    })
                     .map_err(|e| CliError::output("standard output", e))
             }
         }

@@ -218,18 +218,26 @@ pub struct Seasonality {
     pub period: usize,
     /// Strength in [0, 1]: 1 − Var(remainder) / Var(seasonal + remainder).
     pub strength: f64,
-    /// Whether the autocorrelation at the seasonal lag is significant (90%).
+    /// Whether the autocorrelation at the seasonal lag is significant (80% one-sided test).
     pub detected: bool,
     /// Seasonal indices per position in the cycle (ratios for positive data, else offsets).
     pub indices: Vec<f64>,
 }
 
+/// Reads `null` (how JSON writes NaN) back as NaN, so reports round-trip.
+fn null_as_nan<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+}
+
 /// Out-of-sample accuracy of a model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Backtest {
-    /// Mean absolute scaled error (scaled by the in-sample seasonal naive error).
+    /// Mean absolute scaled error (scaled by the in-sample seasonal naive error); `null` when
+    /// undefined (the training data never changed).
+    #[serde(deserialize_with = "null_as_nan")]
     pub mase: f64,
     /// Symmetric MAPE on the 0–200 scale.
+    #[serde(deserialize_with = "null_as_nan")]
     pub smape: f64,
     /// Points held out to compute these.
     pub holdout: usize,

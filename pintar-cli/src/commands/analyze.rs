@@ -41,7 +41,10 @@ pub fn run(args: &AnalyzeArgs, printer: &Printer) -> Result<(), CliError> {
         render::periods_csv(&report)?
     } else {
         for w in report.summary.warnings.iter().take(5) {
-            printer.warn(&format!("row {}, column '{}': {}", w.row, w.column, w.message));
+            printer.warn(&format!(
+                "row {}, column '{}': {}",
+                w.row, w.column, w.message
+            ));
         }
         if report.summary.warnings.len() > 5 {
             printer.note(&format!(
@@ -57,7 +60,11 @@ pub fn run(args: &AnalyzeArgs, printer: &Printer) -> Result<(), CliError> {
                 report.series.iter().collect()
             };
             for s in &chosen {
-                let _ = write!(text, "\n{}", render::chart(s, printer.color() && output.is_none()));
+                let _ = write!(
+                    text,
+                    "\n{}",
+                    render::chart(s, printer.color() && output.is_none())
+                );
             }
             if args.input.categories.is_empty() && report.series.len() > DEFAULT_CHARTS {
                 printer.note(&format!(

@@ -25,12 +25,21 @@ pub fn chart(series: &SeriesReport, color: bool) -> String {
         .map(|(i, v)| (i as f32, *v as f32))
         .collect();
     let start = hist.len() as f32;
-    let points = series.forecast.as_ref().map(|f| f.points.as_slice()).unwrap_or(&[]);
+    let points = series
+        .forecast
+        .as_ref()
+        .map(|f| f.points.as_slice())
+        .unwrap_or(&[]);
     // The forecast line starts at the last observed point so the two join up.
     let join = hist.last().copied();
     let line = |pick: fn(&pintar_core::report::ForecastPoint) -> f64| -> Vec<(f32, f32)> {
         join.into_iter()
-            .chain(points.iter().enumerate().map(|(k, p)| (start + k as f32, pick(p) as f32)))
+            .chain(
+                points
+                    .iter()
+                    .enumerate()
+                    .map(|(k, p)| (start + k as f32, pick(p) as f32)),
+            )
             .collect()
     };
     let forecast = line(|p| p.value);
@@ -59,9 +68,17 @@ pub fn chart(series: &SeriesReport, color: bool) -> String {
     drawn.axis();
     drawn.figures();
     let _ = writeln!(out, "{drawn}");
-    let first = series.history.get(skip).map(|p| p.date.to_string()).unwrap_or_default();
+    let first = series
+        .history
+        .get(skip)
+        .map(|p| p.date.to_string())
+        .unwrap_or_default();
     let last_hist = series.end.to_string();
-    match series.forecast.as_ref().and_then(|f| f.points.last().map(|p| (f, p))) {
+    match series
+        .forecast
+        .as_ref()
+        .and_then(|f| f.points.last().map(|p| (f, p)))
+    {
         Some((f, p)) => {
             let _ = writeln!(
                 out,

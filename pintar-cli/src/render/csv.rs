@@ -10,8 +10,17 @@ pub fn periods_csv(report: &AnalysisReport) -> Result<String, CliError> {
     let err = |e: csv::Error| CliError::Internal(format!("cannot write CSV: {e}"));
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
-        "date", "category", "value", "cleaned", "ma_3", "ma_season", "forecast", "lower_80",
-        "upper_80", "lower_95", "upper_95",
+        "date",
+        "category",
+        "value",
+        "cleaned",
+        "ma_3",
+        "ma_season",
+        "forecast",
+        "lower_80",
+        "upper_80",
+        "lower_95",
+        "upper_95",
     ])
     .map_err(err)?;
     let cell = |x: Option<f64>| x.map(|v| v.to_string()).unwrap_or_default();
@@ -53,6 +62,8 @@ pub fn periods_csv(report: &AnalysisReport) -> Result<String, CliError> {
             .map_err(err)?;
         }
     }
-    let bytes = w.into_inner().map_err(|e| CliError::Internal(format!("cannot write CSV: {e}")))?;
+    let bytes = w
+        .into_inner()
+        .map_err(|e| CliError::Internal(format!("cannot write CSV: {e}")))?;
     String::from_utf8(bytes).map_err(|e| CliError::Internal(format!("CSV is not UTF-8: {e}")))
 }

@@ -34,8 +34,18 @@ pub fn summary(report: &AnalysisReport, source: &str, limit: usize) -> String {
         s.layout, s.rows_read, s.rows_used, s.invalid_rows, s.series_count, s.forecasted
     );
     let mut t = table(&[
-        "series", "freq", "n", "last", "trend", "YoY", "CAGR", "season", "outliers", "model",
-        "MASE", "next (95% band)",
+        "series",
+        "freq",
+        "n",
+        "last",
+        "trend",
+        "YoY",
+        "CAGR",
+        "season",
+        "outliers",
+        "model",
+        "MASE",
+        "next (95% band)",
     ]);
     for r in report.series.iter().take(limit) {
         let trend = r.trend.as_ref().map_or_else(
@@ -49,17 +59,24 @@ pub fn summary(report: &AnalysisReport, source: &str, limit: usize) -> String {
                 format!("{arrow} {}/p", num(t.sen_slope))
             },
         );
-        let season = r
-            .seasonality
-            .as_ref()
-            .map_or_else(|| "–".to_string(), |s| format!("{:.2}{}", s.strength, if s.detected { "" } else { "?" }));
+        let season = r.seasonality.as_ref().map_or_else(
+            || "–".to_string(),
+            |s| format!("{:.2}{}", s.strength, if s.detected { "" } else { "?" }),
+        );
         let (model, mase, next) = match &r.forecast {
             Some(f) => (
                 f.model.clone(),
                 num(f.backtest.mase),
                 f.points.first().map_or_else(
                     || "–".to_string(),
-                    |p| format!("{} [{} … {}]", num(p.value), num(p.lower_95), num(p.upper_95)),
+                    |p| {
+                        format!(
+                            "{} [{} … {}]",
+                            num(p.value),
+                            num(p.lower_95),
+                            num(p.upper_95)
+                        )
+                    },
                 ),
             ),
             None => ("–".into(), "–".into(), "–".into()),
@@ -111,7 +128,18 @@ pub fn backtest(report: &BacktestReport, wall: Duration) -> String {
     }
     right_align(&mut t, 1);
     let _ = writeln!(out, "{t}");
-    let chosen: Vec<String> = report.chosen.iter().map(|(m, c)| format!("{m} {c}")).collect();
+    if let Some(m) = report.models.iter().find(|m| m.mase_undefined > 0) {
+        let _ = writeln!(
+            out,
+            "MASE is undefined for {} series (constant training data) and left out of its mean",
+            m.mase_undefined
+        );
+    }
+    let chosen: Vec<String> = report
+        .chosen
+        .iter()
+        .map(|(m, c)| format!("{m} {c}"))
+        .collect();
     let _ = writeln!(out, "auto chose: {}", chosen.join(", "));
     let _ = writeln!(
         out,

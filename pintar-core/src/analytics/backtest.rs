@@ -4,7 +4,9 @@
 
 use super::clean::{clean, treat_outliers};
 use super::engine::{select_series, validate};
-use super::forecast::{Context, MIN_POINTS, Method, Prediction, Z80, Z95, auto_forecast, mase, mase_scale, smape};
+use super::forecast::{
+    Context, MIN_POINTS, Method, Prediction, Z80, Z95, auto_forecast, mase, mase_scale, smape,
+};
 use super::ingest::{InputFormat, ingest};
 use crate::AnalyticsError;
 use crate::options::{AnalysisOptions, OutlierPolicy};
@@ -19,8 +21,11 @@ pub struct ModelAccuracy {
     pub model: String,
     /// Mean sMAPE (0–200).
     pub smape: f64,
-    /// Mean MASE.
+    /// Mean MASE over the series where it is defined.
     pub mase: f64,
+    /// Series whose MASE is undefined (constant training data), left out of `mase`.
+    #[serde(default)]
+    pub mase_undefined: usize,
     /// Share of held-out points inside the 80% interval.
     pub coverage_80: f64,
     /// Share of held-out points inside the 95% interval.
@@ -80,6 +85,7 @@ fn score(name: &str, actual: &[f64], p: &Prediction, scale: f64) -> ModelAccurac
         coverage_80: inside(Z80),
         coverage_95: inside(Z95),
         series: 1,
+        mase_undefined: 0,
     }
 }
 
@@ -95,10 +101,12 @@ pub fn backtest_values(
     if n < h + MIN_POINTS.max(2 * h.min(period.max(2))) || h == 0 {
         return None;
     }
-    let mut train = values[..n - h].to_vec();
+    let raw_train = &values[..n - h];
+    // The metric's scale comes from the data as observed, whatever the cleaning did.
+    let scale = mase_scale(raw_train, period);
+    let mut train = raw_train.to_vec();
     treat_outliers(&mut train, period, opts);
     let actual = &values[n - h..];
-    let scale = mase_scale(&train, period);
     let started = Instant::now();
     let auto = auto_forecast(&train, period, h)?;
     let auto_ms = started.elapsed().as_secs_f64() * 1e3;
@@ -127,7 +135,9 @@ pub fn backtest_bytes(
 ) -> Result<BacktestReport, AnalyticsError> {
     validate(opts)?;
     if h == 0 {
-        return Err(AnalyticsError::InvalidOption("horizon must be at least 1".into()));
+        return Err(AnalyticsError::InvalidOption(
+            "horizon must be at least 1".into(),
+        ));
     }
     let mut ingested = ingest(bytes, format, opts)?;
     select_series(&mut ingested, opts)?;
@@ -142,7 +152,13 @@ pub fn backtest_bytes(
         .into_par_iter()
         .filter_map(|raw| {
             let s = clean(raw.observations, &keep).ok()?;
-            backtest_values(&raw.category, &s.values, s.frequency.season_length(), h, opts)
+            backtest_values(
+                &raw.category,
+                &s.values,
+                s.frequency.season_length(),
+                h,
+                opts,
+            )
         })
         .collect();
     per_series.sort_by(|a, b| a.category.cmp(&b.category));
@@ -150,22 +166,36 @@ pub fn backtest_bytes(
     let mut models: Vec<ModelAccuracy> = Vec::new();
     for s in &per_series {
         for m in &s.models {
-            match models.iter_mut().find(|x| x.model == m.model) {
-                Some(acc) => {
-                    acc.smape += m.smape;
-                    acc.mase += m.mase;
-                    acc.coverage_80 += m.coverage_80;
-                    acc.coverage_95 += m.coverage_95;
-                    acc.series += 1;
+            let acc = match models.iter_mut().position(|x| x.model == m.model) {
+                Some(i) => &mut models[i],
+                None => {
+                    models.push(ModelAccuracy {
+                        model: m.model.clone(),
+                        smape: 0.0,
+                        mase: 0.0,
+                        coverage_80: 0.0,
+                        coverage_95: 0.0,
+                        series: 0,
+                        mase_undefined: 0,
+                    });
+                    models.last_mut().expect("just pushed")
                 }
-                None => models.push(m.clone()),
+            };
+            acc.smape += m.smape;
+            if m.mase.is_nan() {
+                acc.mase_undefined += 1;
+            } else {
+                acc.mase += m.mase;
             }
+            acc.coverage_80 += m.coverage_80;
+            acc.coverage_95 += m.coverage_95;
+            acc.series += 1;
         }
     }
     for m in &mut models {
         let k = m.series as f64;
         m.smape /= k;
-        m.mase /= k;
+        m.mase /= (m.series - m.mase_undefined).max(1) as f64;
         m.coverage_80 /= k;
         m.coverage_95 /= k;
     }
@@ -177,7 +207,8 @@ pub fn backtest_bytes(
         }
     }
     chosen.sort_by(|a, b| b.1.cmp(&a.1));
-    let auto_ms_per_series = per_series.iter().map(|s| s.auto_ms).sum::<f64>() / scored.max(1) as f64;
+    let auto_ms_per_series =
+        per_series.iter().map(|s| s.auto_ms).sum::<f64>() / scored.max(1) as f64;
     Ok(BacktestReport {
         horizon: h,
         series: scored,

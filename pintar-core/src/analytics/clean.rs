@@ -7,7 +7,7 @@
 
 use super::dates::{detect_frequency, period_index, period_start};
 use super::ingest::RawObservation;
-use super::stats::{median, quantile_sorted};
+use super::stats::quantile_sorted;
 use crate::Frequency;
 use crate::options::{AnalysisOptions, DuplicatePolicy, OutlierPolicy};
 use crate::report::{Outlier, Quality};
@@ -57,7 +57,10 @@ pub enum CleanError {
 }
 
 /// Cleans one series.
-pub fn clean(mut obs: Vec<RawObservation>, opts: &AnalysisOptions) -> Result<CleanSeries, CleanError> {
+pub fn clean(
+    mut obs: Vec<RawObservation>,
+    opts: &AnalysisOptions,
+) -> Result<CleanSeries, CleanError> {
     let mut quality = Quality {
         rows_read: obs.len(),
         ..Quality::default()
@@ -75,7 +78,11 @@ pub fn clean(mut obs: Vec<RawObservation>, opts: &AnalysisOptions) -> Result<Cle
         detect_frequency(&distinct).unwrap_or(Frequency::Month)
     });
     let first = period_index(anchor, frequency, anchor);
-    let last = period_index(obs.last().ok_or(CleanError::NoDates)?.date, frequency, anchor);
+    let last = period_index(
+        obs.last().ok_or(CleanError::NoDates)?.date,
+        frequency,
+        anchor,
+    );
     let span = last - first + 1;
     if span > MAX_PERIODS {
         return Err(CleanError::TooLong(span));
@@ -145,7 +152,11 @@ pub fn clean(mut obs: Vec<RawObservation>, opts: &AnalysisOptions) -> Result<Cle
 
 /// Finds outliers in `values` and treats them in place as `opts` says. Returns each flagged
 /// index with its original value.
-pub fn treat_outliers(values: &mut Vec<f64>, season: usize, opts: &AnalysisOptions) -> Vec<(usize, f64)> {
+pub fn treat_outliers(
+    values: &mut Vec<f64>,
+    season: usize,
+    opts: &AnalysisOptions,
+) -> Vec<(usize, f64)> {
     let flagged = find_outliers(values, season, opts.iqr_multiplier);
     let originals: Vec<(usize, f64)> = flagged.iter().map(|&(idx, _)| (idx, values[idx])).collect();
     match opts.outliers {
@@ -203,61 +214,38 @@ pub fn interpolate(values: &[Option<f64>]) -> Vec<f64> {
     out
 }
 
-/// Flags values whose residual from a robust fit (rolling median level plus median seasonal
-/// profile) falls outside the IQR fences. Returns each flagged index with the value at the
-/// nearest fence.
+/// Flags values outside the IQR fences of their neighbourhood: a centred window of two seasons
+/// (at least 11 periods), shifted inward at the ends. Local fences follow trend and season, so
+/// only values that stand out from their surroundings are flagged. Returns each flagged index
+/// with the value of the fence it crossed.
 pub fn find_outliers(values: &[f64], season: usize, k: f64) -> Vec<(usize, f64)> {
     let n = values.len();
     if n < 8 {
         return Vec::new();
     }
-    let seasonal = season > 1 && n >= 2 * season;
-    let window = if seasonal { season | 1 } else { 5 };
+    let window = (2 * season + 1).max(11).min(n);
     let half = window / 2;
     let mut buf = Vec::with_capacity(window);
-    let level: Vec<f64> = (0..n)
-        .map(|i| {
-            let lo = i.saturating_sub(half);
-            let hi = (i + half + 1).min(n);
-            buf.clear();
-            buf.extend_from_slice(&values[lo..hi]);
-            median(&mut buf)
-        })
-        .collect();
-    let mut fitted = level.clone();
-    if seasonal {
-        let mut profile = vec![0.0; season];
-        for (pos, slot) in profile.iter_mut().enumerate() {
-            buf.clear();
-            buf.extend((pos..n).step_by(season).map(|i| values[i] - level[i]));
-            *slot = median(&mut buf);
+    let mut flagged = Vec::new();
+    for (i, &v) in values.iter().enumerate() {
+        let lo = i.saturating_sub(half).min(n - window);
+        buf.clear();
+        buf.extend_from_slice(&values[lo..lo + window]);
+        buf.sort_by(f64::total_cmp);
+        let q1 = quantile_sorted(&buf, 0.25);
+        let q3 = quantile_sorted(&buf, 0.75);
+        let iqr = q3 - q1;
+        if !(iqr > 0.0) {
+            continue;
         }
-        for (i, f) in fitted.iter_mut().enumerate() {
-            *f += profile[i % season];
+        let (low, high) = (q1 - k * iqr, q3 + k * iqr);
+        if v < low {
+            flagged.push((i, low));
+        } else if v > high {
+            flagged.push((i, high));
         }
     }
-    let mut resid: Vec<f64> = values.iter().zip(&fitted).map(|(v, f)| v - f).collect();
-    let raw = resid.clone();
-    resid.sort_by(f64::total_cmp);
-    let q1 = quantile_sorted(&resid, 0.25);
-    let q3 = quantile_sorted(&resid, 0.75);
-    let iqr = q3 - q1;
-    if !(iqr > 0.0) {
-        return Vec::new();
-    }
-    let (lo, hi) = (q1 - k * iqr, q3 + k * iqr);
-    raw.iter()
-        .enumerate()
-        .filter_map(|(i, &r)| {
-            if r < lo {
-                Some((i, fitted[i] + lo))
-            } else if r > hi {
-                Some((i, fitted[i] + hi))
-            } else {
-                None
-            }
-        })
-        .collect()
+    flagged
 }
 
 #[cfg(test)]
@@ -311,7 +299,9 @@ mod tests {
 
     #[test]
     fn caps_a_spike_and_reports_it() {
-        let mut values: Vec<f64> = (0..48).map(|i| 100.0 + (i % 12) as f64 + i as f64).collect();
+        let mut values: Vec<f64> = (0..48)
+            .map(|i| 100.0 + (i % 12) as f64 + i as f64)
+            .collect();
         values[30] = 5_000.0;
         let flagged = find_outliers(&values, 12, 1.5);
         assert!(flagged.iter().any(|(i, _)| *i == 30), "{flagged:?}");

@@ -56,10 +56,7 @@ pub fn parse_date(raw: &str, format: Option<&str>) -> Option<NaiveDate> {
         .chars()
         .map(|c| if c == '/' || c == '.' { '-' } else { c })
         .collect();
-    let date_part = norm
-        .split(|c| c == 'T' || c == ' ')
-        .next()
-        .unwrap_or(&norm);
+    let date_part = norm.split(|c| c == 'T' || c == ' ').next().unwrap_or(&norm);
     if let Ok(d) = NaiveDate::parse_from_str(date_part, "%Y-%m-%d") {
         return Some(d);
     }
@@ -142,19 +139,34 @@ mod tests {
     fn parses_the_documented_forms() {
         assert_eq!(parse_date("2024-03-15", None), Some(d(2024, 3, 15)));
         assert_eq!(parse_date("2024/03/15", None), Some(d(2024, 3, 15)));
-        assert_eq!(parse_date("2024-03-15T10:20:00Z", None), Some(d(2024, 3, 15)));
+        assert_eq!(
+            parse_date("2024-03-15T10:20:00Z", None),
+            Some(d(2024, 3, 15))
+        );
         assert_eq!(parse_date("2024-03", None), Some(d(2024, 3, 1)));
         assert_eq!(parse_date("2024", None), Some(d(2024, 1, 1)));
         assert_eq!(parse_date("2024-Q3", None), Some(d(2024, 7, 1)));
         assert_eq!(parse_date("2024Q4", None), Some(d(2024, 10, 1)));
         assert_eq!(parse_date("Q2 2024", None), Some(d(2024, 4, 1)));
-        assert_eq!(parse_date("15/03/2024", Some("%d/%m/%Y")), Some(d(2024, 3, 15)));
+        assert_eq!(
+            parse_date("15/03/2024", Some("%d/%m/%Y")),
+            Some(d(2024, 3, 15))
+        );
         assert_eq!(parse_date("03.2024", Some("%m.%Y")), Some(d(2024, 3, 1)));
     }
 
     #[test]
     fn rejects_garbage() {
-        for s in ["", "abc", "2024-13", "2024-Q5", "Q", "20245", "2024-02-30", "ΩΩ"] {
+        for s in [
+            "",
+            "abc",
+            "2024-13",
+            "2024-Q5",
+            "Q",
+            "20245",
+            "2024-02-30",
+            "ΩΩ",
+        ] {
             assert_eq!(parse_date(s, None), None, "{s}");
         }
     }

@@ -32,7 +32,11 @@ pub fn read_input(path: &Path) -> Result<(Vec<u8>, InputFormat), AnalyticsError>
         path: path.display().to_string(),
         source,
     })?;
-    let format = match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase) {
+    let format = match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+    {
         Some(e) if e == "json" => InputFormat::Json,
         Some(e) if e == "csv" || e == "txt" => InputFormat::Csv,
         _ => InputFormat::sniff(&bytes),
@@ -74,12 +78,17 @@ pub fn validate(opts: &AnalysisOptions) -> Result<(), AnalyticsError> {
 }
 
 /// Keeps the series `opts.categories` asks for; an error names what exists when none match.
-pub fn select_series(ingested: &mut Ingested, opts: &AnalysisOptions) -> Result<(), AnalyticsError> {
+pub fn select_series(
+    ingested: &mut Ingested,
+    opts: &AnalysisOptions,
+) -> Result<(), AnalyticsError> {
     if opts.categories.is_empty() {
         return Ok(());
     }
     let mut available: Vec<String> = ingested.series.iter().map(|s| s.category.clone()).collect();
-    ingested.series.retain(|s| opts.categories.iter().any(|c| c == &s.category));
+    ingested
+        .series
+        .retain(|s| opts.categories.iter().any(|c| c == &s.category));
     if ingested.series.is_empty() {
         available.sort_unstable();
         let more = available.len().saturating_sub(10);
@@ -109,15 +118,16 @@ pub fn analyze_with_progress(
     let total = ingested.series.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
     let mut warnings = std::mem::take(&mut ingested.warnings);
-    let results: Vec<(Option<SeriesReport>, Vec<InputWarning>)> = std::mem::take(&mut ingested.series)
-        .into_par_iter()
-        .map(|raw| {
-            let out = analyze_series(raw, opts);
-            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            progress(n, total);
-            out
-        })
-        .collect();
+    let results: Vec<(Option<SeriesReport>, Vec<InputWarning>)> =
+        std::mem::take(&mut ingested.series)
+            .into_par_iter()
+            .map(|raw| {
+                let out = analyze_series(raw, opts);
+                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                progress(n, total);
+                out
+            })
+            .collect();
     let mut series = Vec::with_capacity(results.len());
     let mut invalid_rows = ingested.orphan_rows;
     for (report, w) in results {
@@ -158,7 +168,10 @@ pub fn analyze_with_progress(
 }
 
 /// Runs the pipeline on one series. Returns `None` (with warnings) when nothing usable remains.
-pub fn analyze_series(raw: RawSeries, opts: &AnalysisOptions) -> (Option<SeriesReport>, Vec<InputWarning>) {
+pub fn analyze_series(
+    raw: RawSeries,
+    opts: &AnalysisOptions,
+) -> (Option<SeriesReport>, Vec<InputWarning>) {
     let RawSeries {
         category,
         rows_read,
@@ -215,12 +228,17 @@ fn build_report(category: String, s: CleanSeries, opts: &AnalysisOptions) -> Ser
         ));
     }
     if s.quality.filled > 0 {
-        notes.push(format!("{} missing value(s) interpolated", s.quality.filled));
+        notes.push(format!(
+            "{} missing value(s) interpolated",
+            s.quality.filled
+        ));
     }
     let future = s.future_dates(h);
     let forecast = match status {
         SeriesStatus::TooShort => {
-            notes.push(format!("{n} period(s): at least {MIN_POINTS} are needed for a forecast"));
+            notes.push(format!(
+                "{n} period(s): at least {MIN_POINTS} are needed for a forecast"
+            ));
             None
         }
         SeriesStatus::Constant => {
@@ -290,7 +308,11 @@ fn build_report(category: String, s: CleanSeries, opts: &AnalysisOptions) -> Ser
         stats: describe(values),
         trend: trend(values),
         growth: growth(values, s.frequency),
-        seasonality: if period > 1 { seasonality(values, period) } else { None },
+        seasonality: if period > 1 {
+            seasonality(values, period)
+        } else {
+            None
+        },
         forecast,
         history,
         quality: s.quality,

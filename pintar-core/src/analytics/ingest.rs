@@ -34,18 +34,60 @@ impl InputFormat {
 
 /// Names accepted for the date column (compared case-insensitively, after trimming).
 pub const DATE_ALIASES: &[&str] = &[
-    "date", "ds", "period", "time", "timestamp", "month", "year", "quarter", "week", "day",
-    "tanggal", "waktu", "periode", "bulan", "tahun",
+    "date",
+    "ds",
+    "period",
+    "time",
+    "timestamp",
+    "month",
+    "year",
+    "quarter",
+    "week",
+    "day",
+    "tanggal",
+    "waktu",
+    "periode",
+    "bulan",
+    "tahun",
 ];
 /// Names accepted for the category (series) column.
 pub const CATEGORY_ALIASES: &[&str] = &[
-    "category", "series", "unique_id", "commodity", "product", "item", "name", "key", "id",
-    "hs_code", "destination", "country", "kategori", "komoditas", "produk", "negara",
+    "category",
+    "series",
+    "unique_id",
+    "commodity",
+    "product",
+    "item",
+    "name",
+    "key",
+    "id",
+    "hs_code",
+    "destination",
+    "country",
+    "kategori",
+    "komoditas",
+    "produk",
+    "negara",
 ];
 /// Names accepted for the value column in long layout.
 pub const VALUE_ALIASES: &[&str] = &[
-    "value", "y", "amount", "export_value", "exports", "export", "total", "volume", "quantity",
-    "qty", "price", "nilai", "jumlah", "usd", "value_usd", "fob", "fob_value",
+    "value",
+    "y",
+    "amount",
+    "export_value",
+    "exports",
+    "export",
+    "total",
+    "volume",
+    "quantity",
+    "qty",
+    "price",
+    "nilai",
+    "jumlah",
+    "usd",
+    "value_usd",
+    "fob",
+    "fob_value",
 ];
 
 const MAX_WARNINGS_PER_SERIES: usize = 20;
@@ -190,7 +232,8 @@ fn read_json(bytes: &[u8]) -> Result<DataFrame, AnalyticsError> {
         .zip(columns)
         .map(|(name, values)| Column::new(name.as_str().into(), values))
         .collect();
-    let df = DataFrame::new(records.len(), cols).map_err(|e| AnalyticsError::Json(e.to_string()))?;
+    let df =
+        DataFrame::new(records.len(), cols).map_err(|e| AnalyticsError::Json(e.to_string()))?;
     with_row_numbers(df)
 }
 
@@ -212,11 +255,12 @@ fn split_series(df: &DataFrame, opts: &AnalysisOptions) -> Result<Ingested, Anal
         .collect();
     let names: Vec<&str> = owned.iter().map(String::as_str).collect();
     let found = names.join(", ");
-    let date_col = find_column(&names, DATE_ALIASES).ok_or_else(|| AnalyticsError::MissingColumn {
-        what: "date",
-        found: found.clone(),
-        hint: "name it date, period, month, year or tanggal",
-    })?;
+    let date_col =
+        find_column(&names, DATE_ALIASES).ok_or_else(|| AnalyticsError::MissingColumn {
+            what: "date",
+            found: found.clone(),
+            hint: "name it date, period, month, year or tanggal",
+        })?;
     let value_col = find_column(&names, VALUE_ALIASES);
     let category_col = find_column(&names, CATEGORY_ALIASES);
     let rows_read = df.height();
@@ -248,13 +292,13 @@ fn split_series(df: &DataFrame, opts: &AnalysisOptions) -> Result<Ingested, Anal
                 _ => {
                     orphan_rows += part.height();
                     if let Ok(rows) = row_numbers(&part) {
-                        warnings.extend(rows.into_iter().take(MAX_WARNINGS_PER_SERIES).map(|row| {
-                            InputWarning {
+                        warnings.extend(rows.into_iter().take(MAX_WARNINGS_PER_SERIES).map(
+                            |row| InputWarning {
                                 row,
                                 column: category_col.to_string(),
                                 message: "empty category; row skipped".into(),
-                            }
-                        }));
+                            },
+                        ));
                     }
                 }
             }
@@ -316,8 +360,14 @@ fn read_series(
 ) -> Result<RawSeries, AnalyticsError> {
     let polars_err = |e: PolarsError| AnalyticsError::Csv(e.to_string());
     let rows = row_numbers(df).map_err(polars_err)?;
-    let dates = df.column(date_col).and_then(|c| c.str()).map_err(polars_err)?;
-    let values = df.column(value_col).and_then(|c| c.str()).map_err(polars_err)?;
+    let dates = df
+        .column(date_col)
+        .and_then(|c| c.str())
+        .map_err(polars_err)?;
+    let values = df
+        .column(value_col)
+        .and_then(|c| c.str())
+        .map_err(polars_err)?;
     let mut series = RawSeries {
         category,
         rows_read: df.height(),
@@ -365,7 +415,9 @@ fn read_series(
         if value.is_none() {
             series.missing_values += 1;
         }
-        series.observations.push(RawObservation { row, date, value });
+        series
+            .observations
+            .push(RawObservation { row, date, value });
     }
     Ok(series)
 }
@@ -412,7 +464,11 @@ fn is_thousands_grouped(s: &str) -> bool {
         .next()
         .is_some_and(|g| (1..=3).contains(&g.len()) && g.bytes().all(|b| b.is_ascii_digit()));
     let rest: Vec<&str> = groups.collect();
-    first_ok && !rest.is_empty() && rest.iter().all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
+    first_ok
+        && !rest.is_empty()
+        && rest
+            .iter()
+            .all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[cfg(test)]
@@ -450,7 +506,11 @@ mod tests {
         let csv = b"month,coffee,tea\n2024-01,1,2\n2024-02,3,\n";
         let got = ingest(csv, InputFormat::Csv, &opts()).expect("reads");
         assert_eq!(got.layout, "wide");
-        let tea = got.series.iter().find(|s| s.category == "tea").expect("tea");
+        let tea = got
+            .series
+            .iter()
+            .find(|s| s.category == "tea")
+            .expect("tea");
         assert_eq!(tea.missing_values, 1);
         assert_eq!(tea.observations.len(), 2);
     }
@@ -482,13 +542,22 @@ mod tests {
     fn missing_date_column_names_the_columns() {
         let err = ingest(b"when,value\nx,1\n", InputFormat::Csv, &opts()).expect_err("no date");
         let msg = err.to_string();
-        assert!(msg.contains("no date column") && msg.contains("when, value"), "{msg}");
+        assert!(
+            msg.contains("no date column") && msg.contains("when, value"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn empty_inputs_are_errors() {
-        assert!(matches!(ingest(b"", InputFormat::Csv, &opts()), Err(AnalyticsError::Empty)));
+        assert!(matches!(
+            ingest(b"", InputFormat::Csv, &opts()),
+            Err(AnalyticsError::Empty)
+        ));
         assert!(ingest(b"date,value\n", InputFormat::Csv, &opts()).is_err());
-        assert!(matches!(ingest(b"[]", InputFormat::Json, &opts()), Err(AnalyticsError::Empty)));
+        assert!(matches!(
+            ingest(b"[]", InputFormat::Json, &opts()),
+            Err(AnalyticsError::Empty)
+        ));
     }
 }

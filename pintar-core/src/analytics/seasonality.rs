@@ -32,7 +32,11 @@ impl SeasonalIndices {
     pub fn restore(&self, values: &mut [f64], start: usize) {
         for (k, v) in values.iter_mut().enumerate() {
             let s = self.indices[(start + k) % self.period];
-            if self.multiplicative { *v *= s } else { *v += s }
+            if self.multiplicative {
+                *v *= s
+            } else {
+                *v += s
+            }
         }
     }
 
@@ -57,12 +61,19 @@ pub fn acf(values: &[f64], lag: usize) -> f64 {
     if denom <= 0.0 {
         return 0.0;
     }
-    let num: f64 = (lag..n).map(|i| (values[i] - m) * (values[i - lag] - m)).sum();
+    let num: f64 = (lag..n)
+        .map(|i| (values[i] - m) * (values[i - lag] - m))
+        .sum();
     num / denom
 }
 
-/// The 90% autocorrelation test at the seasonal lag used by the M4 Theta benchmark; needs
-/// three full seasons.
+/// Critical value of the seasonality test: 80% one-sided. The M4 Theta benchmark uses 90%
+/// (1.645); adjusting a barely seasonal series costs little, missing a seasonal one costs a lot,
+/// and the backtests in the README agree (M1 MASE 0.895 against 0.950 at 1.96).
+pub const SEASONAL_TEST_Z: f64 = 1.28;
+
+/// The autocorrelation test at the seasonal lag used by the M4 Theta benchmark (at
+/// [`SEASONAL_TEST_Z`]); needs three full seasons.
 pub fn is_seasonal(values: &[f64], period: usize) -> bool {
     let n = values.len();
     if period < 2 || n < 3 * period {
@@ -70,7 +81,7 @@ pub fn is_seasonal(values: &[f64], period: usize) -> bool {
     }
     let acfs: Vec<f64> = (1..=period).map(|lag| acf(values, lag)).collect();
     let sum_sq: f64 = acfs[..period - 1].iter().map(|a| a * a).sum();
-    let limit = 1.645 * ((1.0 + 2.0 * sum_sq) / n as f64).sqrt();
+    let limit = SEASONAL_TEST_Z * ((1.0 + 2.0 * sum_sq) / n as f64).sqrt();
     acfs[period - 1].abs() > limit
 }
 
@@ -118,7 +129,11 @@ pub fn indices(values: &[f64], period: usize, multiplicative: bool) -> Option<Se
     if counts.contains(&0) {
         return None;
     }
-    let mut idx: Vec<f64> = sums.iter().zip(&counts).map(|(s, c)| s / *c as f64).collect();
+    let mut idx: Vec<f64> = sums
+        .iter()
+        .zip(&counts)
+        .map(|(s, c)| s / *c as f64)
+        .collect();
     let centre = mean(&idx);
     for v in &mut idx {
         if multiplicative {
@@ -127,7 +142,10 @@ pub fn indices(values: &[f64], period: usize, multiplicative: bool) -> Option<Se
             *v -= centre;
         }
     }
-    if idx.iter().any(|v| !v.is_finite() || (multiplicative && *v <= 0.0)) {
+    if idx
+        .iter()
+        .any(|v| !v.is_finite() || (multiplicative && *v <= 0.0))
+    {
         return None;
     }
     Some(SeasonalIndices {
@@ -162,7 +180,11 @@ pub fn seasonality(values: &[f64], period: usize) -> Option<Seasonality> {
         xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / xs.len() as f64
     };
     let vd = var(&detrended);
-    let strength = if vd > 0.0 { (1.0 - var(&remainder) / vd).clamp(0.0, 1.0) } else { 0.0 };
+    let strength = if vd > 0.0 {
+        (1.0 - var(&remainder) / vd).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     Some(Seasonality {
         period,
         strength,
@@ -177,7 +199,9 @@ mod tests {
 
     fn seasonal_series(n: usize) -> Vec<f64> {
         (0..n)
-            .map(|i| (100.0 + i as f64) * (1.0 + 0.3 * (i as f64 * std::f64::consts::TAU / 12.0).sin()))
+            .map(|i| {
+                (100.0 + i as f64) * (1.0 + 0.3 * (i as f64 * std::f64::consts::TAU / 12.0).sin())
+            })
             .collect()
     }
 

@@ -128,7 +128,11 @@ pub fn trend(values: &[f64]) -> Option<Trend> {
     let pairs = nf * (nf - 1.0) / 2.0;
     let kendall_tau = s_f / pairs;
 
-    let stride = if n <= SEN_EXACT_MAX { 1 } else { n / SEN_EXACT_MAX + 1 };
+    let stride = if n <= SEN_EXACT_MAX {
+        1
+    } else {
+        n / SEN_EXACT_MAX + 1
+    };
     let mut slopes = Vec::with_capacity((n / stride) * n / 2);
     for i in (0..n - 1).step_by(stride) {
         for j in i + 1..n {
@@ -188,8 +192,16 @@ pub fn growth(values: &[f64], frequency: Frequency) -> Growth {
     let last = values.last().copied().unwrap_or(f64::NAN);
     let season = frequency.season_length();
     let total_pct = if n > 1 { pct(first, last) } else { None };
-    let last_period_pct = if n > 1 { pct(values[n - 2], last) } else { None };
-    let year_over_year_pct = if n > season { pct(values[n - 1 - season], last) } else { None };
+    let last_period_pct = if n > 1 {
+        pct(values[n - 2], last)
+    } else {
+        None
+    };
+    let year_over_year_pct = if n > season {
+        pct(values[n - 1 - season], last)
+    } else {
+        None
+    };
     let years = (n as f64 - 1.0) / frequency.periods_per_year();
     let cagr_pct = (n > 1 && first > 0.0 && last > 0.0 && years > 0.0)
         .then(|| ((last / first).powf(1.0 / years) - 1.0) * 100.0);
@@ -220,13 +232,18 @@ mod tests {
     #[test]
     fn describes() {
         let s = describe(&[1.0, 2.0, 3.0, 4.0]);
-        assert_eq!((s.count, s.mean, s.median, s.min, s.max, s.last, s.sum), (4, 2.5, 2.5, 1.0, 4.0, 4.0, 10.0));
+        assert_eq!(
+            (s.count, s.mean, s.median, s.min, s.max, s.last, s.sum),
+            (4, 2.5, 2.5, 1.0, 4.0, 4.0, 10.0)
+        );
         assert!((s.std - 1.290_994_448_7).abs() < 1e-9);
     }
 
     #[test]
     fn trend_of_a_rising_line_is_significant() {
-        let v: Vec<f64> = (0..30).map(|i| 2.0 * i as f64 + if i % 2 == 0 { 1.0 } else { -1.0 }).collect();
+        let v: Vec<f64> = (0..30)
+            .map(|i| 2.0 * i as f64 + if i % 2 == 0 { 1.0 } else { -1.0 })
+            .collect();
         let t = trend(&v).expect("long enough");
         assert!((t.slope - 2.0).abs() < 0.05, "{}", t.slope);
         assert!((t.sen_slope - 2.0).abs() < 0.2, "{}", t.sen_slope);
@@ -258,7 +275,10 @@ mod tests {
         let v: Vec<f64> = (0..25).map(|i| 100.0 * 1.01f64.powi(i)).collect();
         let g = growth(&v, Frequency::Month);
         assert!((g.last_period_pct.expect("defined") - 1.0).abs() < 1e-9);
-        assert!((g.year_over_year_pct.expect("defined") - (1.01f64.powi(12) - 1.0) * 100.0).abs() < 1e-9);
+        assert!(
+            (g.year_over_year_pct.expect("defined") - (1.01f64.powi(12) - 1.0) * 100.0).abs()
+                < 1e-9
+        );
         assert!((g.cagr_pct.expect("defined") - (1.01f64.powi(12) - 1.0) * 100.0).abs() < 1e-9);
         assert_eq!(g.moving_averages.len(), 2);
         assert!(growth(&[0.0, 5.0], Frequency::Month).total_pct.is_none());
@@ -266,6 +286,9 @@ mod tests {
 
     #[test]
     fn moving_average_aligns_to_the_window_end() {
-        assert_eq!(moving_average(&[1.0, 2.0, 3.0, 4.0], 2), vec![None, Some(1.5), Some(2.5), Some(3.5)]);
+        assert_eq!(
+            moving_average(&[1.0, 2.0, 3.0, 4.0], 2),
+            vec![None, Some(1.5), Some(2.5), Some(3.5)]
+        );
     }
 }
