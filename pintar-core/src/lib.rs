@@ -10,7 +10,7 @@
 //! let csv = b"date,category,value\n2024-01,coffee,10\n2024-02,coffee,12\n2024-03,coffee,11\n";
 //! let report = analyze_bytes(csv, InputFormat::Csv, &AnalysisOptions::default()).unwrap();
 //! assert_eq!(report.series[0].category, "coffee");
-//! assert_eq!(report.series[0].stats.as_ref().unwrap().count, 3);
+//! assert_eq!(report.series[0].stats.count, 3);
 //! # }
 //! ```
 

@@ -105,8 +105,9 @@ pub fn period_start(index: i64, freq: Frequency, anchor: NaiveDate) -> Option<Na
     }
 }
 
-/// Detects the frequency from sorted dates by the median gap between distinct dates.
-/// Returns `None` when there are fewer than two distinct dates.
+/// Detects the frequency from sorted dates by the lower quartile of the gaps between distinct
+/// dates (robust to missing periods, which only lengthen gaps). Returns `None` when there are
+/// fewer than two distinct dates.
 pub fn detect_frequency(sorted: &[NaiveDate]) -> Option<Frequency> {
     let mut gaps: Vec<i64> = sorted
         .windows(2)
@@ -116,9 +117,9 @@ pub fn detect_frequency(sorted: &[NaiveDate]) -> Option<Frequency> {
     if gaps.is_empty() {
         return None;
     }
-    let mid = gaps.len() / 2;
-    let (_, median, _) = gaps.select_nth_unstable(mid);
-    Some(match *median {
+    let quartile = gaps.len() / 4;
+    let (_, typical, _) = gaps.select_nth_unstable(quartile);
+    Some(match *typical {
         ..=3 => Frequency::Day,
         4..=10 => Frequency::Week,
         11..=45 => Frequency::Month,
@@ -194,5 +195,11 @@ mod tests {
         let years: Vec<_> = (2000..2010).map(|y| d(y, 1, 1)).collect();
         assert_eq!(detect_frequency(&years), Some(Frequency::Year));
         assert_eq!(detect_frequency(&[d(2024, 1, 1)]), None);
+        // Monthly with a third of the months missing is still monthly.
+        let gappy: Vec<_> = (1..=12)
+            .filter(|m| m % 3 != 0)
+            .map(|m| d(2024, m, 1))
+            .collect();
+        assert_eq!(detect_frequency(&gappy), Some(Frequency::Month));
     }
 }

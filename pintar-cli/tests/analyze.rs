@@ -1,0 +1,248 @@
+//! The `pintar` binary, run as a user or a script would.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::io::Write;
+use tempfile::NamedTempFile;
+
+fn pintar() -> Command {
+    let mut cmd = Command::cargo_bin("pintar").expect("binary builds");
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+/// Two monthly series over five years, shuffled, with a duplicate and a missing value.
+fn exports_csv() -> NamedTempFile {
+    let mut rows = Vec::new();
+    for (c, base) in [("coffee:USA", 800.0), ("tea:JPN", 300.0)] {
+        for i in 0..60 {
+            let season = 1.0 + 0.25 * (i as f64 * std::f64::consts::TAU / 12.0).sin();
+            let v = (base + 5.0 * i as f64) * season + ((i * 7919 % 13) as f64 - 6.0);
+            rows.push(format!("{}-{:02}-01,{c},{v:.2}", 2019 + i / 12, i % 12 + 1));
+        }
+    }
+    rows.push("2021-05-01,tea:JPN,".into());
+    rows.reverse();
+    let mut f = tempfile::Builder::new()
+        .suffix(".csv")
+        .tempfile()
+        .expect("temp file");
+    writeln!(f, "date,category,value\n{}", rows.join("\n")).expect("write");
+    f
+}
+
+#[test]
+fn human_output_has_a_table_and_a_chart() {
+    let f = exports_csv();
+    pintar()
+        .args(["analyze", f.path().to_str().expect("utf-8 path")])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("coffee:USA"))
+        .stdout(predicate::str::contains("next (95% band)"))
+        .stdout(predicate::str::contains("⠀")) // braille chart canvas
+        .stdout(predicate::str::contains("forecast by"));
+}
+
+#[test]
+fn json_output_is_the_report() {
+    let f = exports_csv();
+    let out = pintar()
+        .args([
+            "analyze",
+            f.path().to_str().expect("utf-8 path"),
+            "--json",
+            "-H",
+            "6",
+        ])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let report: pintar_core::report::AnalysisReport =
+        serde_json::from_slice(&out.stdout).expect("report JSON");
+    assert_eq!(report.series.len(), 2);
+    assert_eq!(report.series[0].category, "coffee:USA");
+    let f0 = report.series[0].forecast.as_ref().expect("forecast");
+    assert_eq!(f0.points.len(), 6);
+    assert_eq!(f0.points[0].date.to_string(), "2024-01-01");
+    // The empty row shares its month with a valued row: a duplicate date, not a gap.
+    assert_eq!(report.series[1].quality.duplicate_dates, 1);
+    assert_eq!(report.series[1].quality.missing_values, 0);
+}
+
+#[test]
+fn csv_output_lists_history_then_forecast() {
+    let f = exports_csv();
+    let out = pintar()
+        .args([
+            "analyze",
+            f.path().to_str().expect("utf-8 path"),
+            "--csv",
+            "-c",
+            "tea:JPN",
+        ])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "date,category,value,cleaned,ma_3,ma_season,forecast,lower_80,upper_80,lower_95,upper_95"
+    );
+    assert_eq!(lines.len(), 1 + 60 + 12);
+    assert!(lines[1].starts_with("2019-01-01,tea:JPN,"));
+    assert!(
+        lines[3].split(',').nth(4).is_some_and(|ma| !ma.is_empty()),
+        "3-period MA from the third row"
+    );
+    let forecast: Vec<&str> = lines[61].split(',').collect();
+    assert_eq!(forecast[0], "2024-01-01");
+    assert!(forecast[2].is_empty() && !forecast[6].is_empty());
+}
+
+#[test]
+fn output_file_is_written_whole() {
+    let f = exports_csv();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("report.json");
+    pintar()
+        .args([
+            "analyze",
+            f.path().to_str().expect("utf-8 path"),
+            "--json",
+            "-o",
+        ])
+        .arg(&target)
+        .assert()
+        .success()
+        .stdout(predicate::str::is_empty());
+    let text = std::fs::read_to_string(&target).expect("written");
+    assert!(text.contains("\"series\""));
+}
+
+#[test]
+fn bad_input_exits_3_with_a_readable_message() {
+    pintar()
+        .args(["analyze", "/no/such/file.csv"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("cannot read /no/such/file.csv"));
+    let mut f = tempfile::Builder::new()
+        .suffix(".csv")
+        .tempfile()
+        .expect("temp file");
+    writeln!(f, "when,amount\nyesterday,5").expect("write");
+    pintar()
+        .args(["analyze", f.path().to_str().expect("utf-8 path")])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("no date column"))
+        .stdout(predicate::str::is_empty());
+    let mut g = tempfile::Builder::new()
+        .suffix(".csv")
+        .tempfile()
+        .expect("temp file");
+    writeln!(g, "date,value\nsoon,5\nlater,6").expect("write");
+    pintar()
+        .args(["analyze", g.path().to_str().expect("utf-8 path")])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("row 1, column 'date'"));
+}
+
+#[test]
+fn unknown_category_lists_the_real_ones() {
+    let f = exports_csv();
+    pintar()
+        .args([
+            "analyze",
+            f.path().to_str().expect("utf-8 path"),
+            "-c",
+            "cofee",
+        ])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("available: coffee:USA, tea:JPN"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    pintar().args(["analyze"]).assert().code(2);
+    pintar()
+        .args(["analyze", "x.csv", "--outliers", "sometimes"])
+        .assert()
+        .code(2);
+    pintar()
+        .args(["analyze", "x.csv", "--frequency", "hourly"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn backtest_reports_every_model() {
+    let f = exports_csv();
+    let out = pintar()
+        .args([
+            "backtest",
+            f.path().to_str().expect("utf-8 path"),
+            "-H",
+            "12",
+            "--json",
+        ])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["series"], 2);
+    let names: Vec<&str> = v["models"]
+        .as_array()
+        .expect("models")
+        .iter()
+        .filter_map(|m| m["model"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "auto",
+            "seasonal_naive",
+            "naive",
+            "drift",
+            "ets",
+            "theta",
+            "combination"
+        ]
+    );
+    for m in v["models"].as_array().expect("models") {
+        let cov = m["coverage_95"].as_f64().expect("coverage");
+        assert!((0.0..=1.0).contains(&cov));
+    }
+    pintar()
+        .args(["backtest", f.path().to_str().expect("utf-8 path")])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("95% coverage"))
+        .stdout(predicate::str::contains("ms per series"));
+}
+
+#[test]
+fn completions_are_printed() {
+    pintar()
+        .args(["completions", "bash"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("_pintar"));
+}
+
+#[test]
+fn help_documents_exit_codes() {
+    pintar()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("3  input error"));
+}
