@@ -44,6 +44,7 @@ mod tests {
         assert_eq!(super::num(123.456), "123.5");
         assert_eq!(super::num(1.234), "1.23");
         assert_eq!(super::num(f64::NAN), "–");
-        assert_eq!(super::pct(Some(3.14159)), "+3.1%");
+        assert_eq!(super::pct(Some(3.25)), "+3.2%");
+        assert_eq!(super::pct(Some(-0.04)), "-0.0%");
     }
 }

@@ -206,7 +206,7 @@ pub fn backtest_bytes(
             None => chosen.push((s.chosen.clone(), 1)),
         }
     }
-    chosen.sort_by(|a, b| b.1.cmp(&a.1));
+    chosen.sort_by_key(|c| std::cmp::Reverse(c.1));
     let auto_ms_per_series =
         per_series.iter().map(|s| s.auto_ms).sum::<f64>() / scored.max(1) as f64;
     Ok(BacktestReport {

@@ -235,7 +235,8 @@ pub fn find_outliers(values: &[f64], season: usize, k: f64) -> Vec<(usize, f64)>
         let q1 = quantile_sorted(&buf, 0.25);
         let q3 = quantile_sorted(&buf, 0.75);
         let iqr = q3 - q1;
-        if !(iqr > 0.0) {
+        // A flat neighbourhood (IQR 0, or NaN) gives no fences.
+        if iqr.is_nan() || iqr <= 0.0 {
             continue;
         }
         let (low, high) = (q1 - k * iqr, q3 + k * iqr);

@@ -56,7 +56,7 @@ pub fn parse_date(raw: &str, format: Option<&str>) -> Option<NaiveDate> {
         .chars()
         .map(|c| if c == '/' || c == '.' { '-' } else { c })
         .collect();
-    let date_part = norm.split(|c| c == 'T' || c == ' ').next().unwrap_or(&norm);
+    let date_part = norm.split(['T', ' ']).next().unwrap_or(&norm);
     if let Ok(d) = NaiveDate::parse_from_str(date_part, "%Y-%m-%d") {
         return Some(d);
     }
