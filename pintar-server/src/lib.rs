@@ -1,1 +1,14 @@
-//! server
+//! The Pintar Ekspor HTTP server: an axum application over one storage layer (SQLite by
+//! default, PostgreSQL in production). `main.rs` only reads settings, connects, migrates and
+//! serves; everything else lives here so tests drive the same code.
+
+pub mod app;
+pub mod config;
+pub mod error;
+pub mod middleware;
+pub mod routes;
+pub mod storage;
+
+pub use app::{AppState, router};
+pub use config::Settings;
+pub use error::ServerError;

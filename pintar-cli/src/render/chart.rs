@@ -50,6 +50,14 @@ pub fn chart(series: &SeriesReport, color: bool) -> String {
         let _ = writeln!(out, "  (too few points to draw)");
         return out;
     }
+    let drawable = |xs: &[(f32, f32)]| xs.iter().all(|(_, y)| y.is_finite());
+    if ![&hist, &forecast, &lower, &upper]
+        .iter()
+        .all(|xs| drawable(xs))
+    {
+        let _ = writeln!(out, "  (values too large to draw)");
+        return out;
+    }
     let mut c = Chart::new(160, 48, 0.0, xmax);
     let (h, f, lo, hi) = (
         Shape::Lines(&hist),

@@ -177,7 +177,6 @@ pub fn analyze_series(
         rows_read,
         observations,
         invalid_rows,
-        missing_values: _,
         mut warnings,
     } = raw;
     let first_row = observations.first().map_or(0, |o| o.row);

@@ -115,8 +115,6 @@ pub struct RawSeries {
     pub observations: Vec<RawObservation>,
     /// Rows skipped for an unreadable date.
     pub invalid_rows: usize,
-    /// Rows whose value was empty or unreadable.
-    pub missing_values: usize,
     /// First problems met, naming row and column.
     pub warnings: Vec<InputWarning>,
 }
@@ -412,9 +410,6 @@ fn read_series(
                 }
             },
         };
-        if value.is_none() {
-            series.missing_values += 1;
-        }
         series
             .observations
             .push(RawObservation { row, date, value });
@@ -511,8 +506,8 @@ mod tests {
             .iter()
             .find(|s| s.category == "tea")
             .expect("tea");
-        assert_eq!(tea.missing_values, 1);
         assert_eq!(tea.observations.len(), 2);
+        assert_eq!(tea.observations[1].value, None);
     }
 
     #[test]
@@ -521,7 +516,7 @@ mod tests {
         let b = br#"{"data":[{"date":"2024-01","value":"5"}]}"#;
         assert_eq!(InputFormat::sniff(a), InputFormat::Json);
         let got = ingest(a, InputFormat::Json, &opts()).expect("array");
-        assert_eq!(got.series[0].missing_values, 1);
+        assert_eq!(got.series[0].observations[1].value, None);
         let got = ingest(b, InputFormat::Json, &opts()).expect("wrapper");
         assert_eq!(got.series[0].observations[0].value, Some(5.0));
     }

@@ -1,0 +1,180 @@
+//! Settings: defaults, then an optional `pintar.toml`, then `PINTAR_…` environment variables
+//! (and `DATABASE_URL`). Secrets never appear in `Debug` output.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Deserializer, Serialize};
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Server settings. Field names are the TOML keys and, upper-cased with `PINTAR_`, the
+/// environment variables.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Listen address (`PINTAR_BIND`).
+    pub bind: SocketAddr,
+    /// Where the SQLite file and generated secrets live (`PINTAR_DATA_DIR`).
+    pub data_dir: PathBuf,
+    /// Database URL (`DATABASE_URL`); SQLite in `data_dir` when unset.
+    pub database_url: Option<String>,
+    /// Secret for signing access tokens (`PINTAR_JWT_SECRET`); generated once when unset.
+    pub jwt_secret: Option<String>,
+    /// First admin's email (`PINTAR_ADMIN_EMAIL`).
+    pub admin_email: Option<String>,
+    /// First admin's password (`PINTAR_ADMIN_PASSWORD`).
+    pub admin_password: Option<String>,
+    /// Load the demo courses on start (`PINTAR_SEED_DEMO`).
+    pub seed_demo: bool,
+    /// Apply rate limits (`PINTAR_RATE_LIMIT_ENABLED`).
+    pub rate_limit_enabled: bool,
+    /// Proxies whose `X-Forwarded-For` is believed (`PINTAR_TRUSTED_PROXIES`, comma-separated).
+    #[serde(deserialize_with = "list")]
+    pub trusted_proxies: Vec<String>,
+    /// Redis for shared rate limits across instances (`PINTAR_REDIS_URL`).
+    pub redis_url: Option<String>,
+    /// Origins allowed by CORS (`PINTAR_CORS_ORIGINS`, comma-separated).
+    #[serde(deserialize_with = "list")]
+    pub cors_origins: Vec<String>,
+    /// `log`, `smtp` or `http` (`PINTAR_EMAIL_PROVIDER`).
+    pub email_provider: String,
+    /// Largest request body accepted, in bytes (`PINTAR_MAX_UPLOAD_BYTES`).
+    pub max_upload_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8000)),
+            data_dir: PathBuf::from("pintar-data"),
+            database_url: None,
+            jwt_secret: None,
+            admin_email: None,
+            admin_password: None,
+            seed_demo: true,
+            rate_limit_enabled: true,
+            trusted_proxies: Vec::new(),
+            redis_url: None,
+            cors_origins: Vec::new(),
+            email_provider: "log".into(),
+            max_upload_bytes: 20 * 1024 * 1024,
+        }
+    }
+}
+
+/// Accepts `"a, b"` as well as `["a", "b"]`.
+fn list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect(),
+        OneOrMany::Many(v) => v,
+    })
+}
+
+impl Settings {
+    /// Loads settings: defaults, `PINTAR_CONFIG` (or `./pintar.toml` if present), environment.
+    pub fn load() -> Result<Self, Box<figment::Error>> {
+        let file = std::env::var("PINTAR_CONFIG").unwrap_or_else(|_| "pintar.toml".into());
+        Self::figment(&file).extract().map_err(Box::new)
+    }
+
+    /// The layered configuration, for tests and tools.
+    pub fn figment(file: &str) -> Figment {
+        Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("PINTAR_").ignore(&["CONFIG"]))
+            .merge(Env::raw().only(&["DATABASE_URL"]))
+    }
+
+    /// The database URL in force.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| crate::storage::sqlite_url(&self.data_dir))
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hidden = |s: &Option<String>| s.as_ref().map(|_| "<hidden>");
+        let url = self.database_url.as_deref().map(redact_url);
+        f.debug_struct("Settings")
+            .field("bind", &self.bind)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &url)
+            .field("jwt_secret", &hidden(&self.jwt_secret))
+            .field("admin_email", &self.admin_email)
+            .field("admin_password", &hidden(&self.admin_password))
+            .field("seed_demo", &self.seed_demo)
+            .field("rate_limit_enabled", &self.rate_limit_enabled)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("redis_url", &self.redis_url.as_deref().map(redact_url))
+            .field("cors_origins", &self.cors_origins)
+            .field("email_provider", &self.email_provider)
+            .field("max_upload_bytes", &self.max_upload_bytes)
+            .finish()
+    }
+}
+
+/// Hides the password in `scheme://user:password@host/…`.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:<hidden>{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_secrets() {
+        let s = Settings {
+            jwt_secret: Some("s3cret".into()),
+            admin_password: Some("hunter2".into()),
+            database_url: Some("postgres://app:pw123@db/pintar".into()),
+            ..Settings::default()
+        };
+        let text = format!("{s:?}");
+        for secret in ["s3cret", "hunter2", "pw123"] {
+            assert!(!text.contains(secret), "{text}");
+        }
+        assert!(text.contains("postgres://app:<hidden>@db/pintar"));
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err, reason = "figment::Jail's closure type is fixed by figment")]
+    fn layers_file_then_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("pintar.toml", "bind = \"127.0.0.1:9000\"\ncors_origins = [\"https://a.example\"]\nseed_demo = false")?;
+            jail.set_env("PINTAR_BIND", "127.0.0.1:9100");
+            jail.set_env("PINTAR_TRUSTED_PROXIES", "10.0.0.1, 10.0.0.2");
+            jail.set_env("DATABASE_URL", "postgres://localhost/x");
+            let s: Settings = Settings::figment("pintar.toml").extract()?;
+            assert_eq!(s.bind.port(), 9100, "env wins over the file");
+            assert_eq!(s.cors_origins, ["https://a.example"]);
+            assert!(!s.seed_demo);
+            assert_eq!(s.trusted_proxies, ["10.0.0.1", "10.0.0.2"]);
+            assert_eq!(s.database_url(), "postgres://localhost/x");
+            Ok(())
+        });
+    }
+}

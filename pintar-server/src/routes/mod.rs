@@ -1,0 +1,3 @@
+//! HTTP routes, one module per area, each exposing `router()`.
+
+pub mod system;

@@ -1,0 +1,3 @@
+//! SeaORM entities, one module per table, added as the features that use them arrive.
+
+pub mod user;

@@ -1,0 +1,138 @@
+//! Test harness: a real server on a loopback port over a real database, for each engine.
+
+#![allow(dead_code, missing_docs)]
+
+use pintar_server::{AppState, Settings, app, storage};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// The storage engines every storage and API test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+pub const ENGINES: [Engine; 2] = [Engine::Sqlite, Engine::Postgres];
+
+/// Admin connection used to create throw-away databases (trust auth on this machine and in CI).
+fn postgres_admin_url() -> String {
+    std::env::var("PINTAR_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A migrated database that cleans up after itself.
+pub struct TestDb {
+    pub engine: Engine,
+    pub url: String,
+    pub db: DatabaseConnection,
+    _dir: Option<tempfile::TempDir>,
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    pub async fn new(engine: Engine) -> Self {
+        let (url, dir, pg_name) = match engine {
+            Engine::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                (storage::sqlite_url(dir.path()), Some(dir), None)
+            }
+            Engine::Postgres => {
+                let name = format!("pintar_test_{}", uuid::Uuid::now_v7().simple());
+                let admin = Database::connect(postgres_admin_url()).await.expect(
+                    "PostgreSQL at 127.0.0.1:5432 (set PINTAR_TEST_POSTGRES_URL otherwise)",
+                );
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .expect("create throw-away database");
+                let base = postgres_admin_url();
+                let url = match base.rfind('/') {
+                    Some(i) => format!("{}/{name}", &base[..i]),
+                    None => panic!("admin URL has no database part: {base}"),
+                };
+                (url, None, Some(name))
+            }
+        };
+        let db = storage::connect(&url).await.expect("connect");
+        storage::migrate(&db).await.expect("migrate");
+        Self {
+            engine,
+            url,
+            db,
+            _dir: dir,
+            pg_name,
+        }
+    }
+
+    /// Drops the throw-away PostgreSQL database.
+    pub async fn cleanup(self) {
+        let Self { db, pg_name, .. } = self;
+        let _ = db.close().await;
+        if let Some(name) = pg_name
+            && let Ok(admin) = Database::connect(postgres_admin_url()).await
+        {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .await;
+        }
+    }
+}
+
+/// A running server.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    pub db: TestDb,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    handle: tokio::task::JoinHandle<()>,
+}
+
+impl TestServer {
+    pub async fn start(engine: Engine) -> Self {
+        Self::start_with(engine, Settings::default()).await
+    }
+
+    pub async fn start_with(engine: Engine, mut settings: Settings) -> Self {
+        let db = TestDb::new(engine).await;
+        settings.database_url = Some(db.url.clone());
+        settings.rate_limit_enabled = false;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("local addr");
+        let app = pintar_server::router(AppState {
+            db: db.db.clone(),
+            settings: Arc::new(settings),
+        });
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let handle = tokio::spawn(async move {
+            app::serve(listener, app, async {
+                let _ = rx.await;
+            })
+            .await
+            .expect("server runs");
+        });
+        Self {
+            addr,
+            client: reqwest::Client::new(),
+            db,
+            stop: Some(tx),
+            handle,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Stops the server gracefully and drops its database.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.handle).await;
+        self.db.cleanup().await;
+    }
+}
