@@ -14,6 +14,7 @@
 //! # }
 //! ```
 
+pub mod api;
 pub mod error;
 pub mod frequency;
 pub mod options;

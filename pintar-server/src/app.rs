@@ -1,5 +1,6 @@
 //! Building the application: state, routes and layers, and serving it.
 
+use crate::auth::AuthKeys;
 use crate::config::Settings;
 use crate::middleware::{not_found, problem_details, security_headers};
 use crate::routes;
@@ -17,6 +18,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// Settings in force.
     pub settings: Arc<Settings>,
+    /// Access-token signing keys.
+    pub auth: AuthKeys,
 }
 
 /// The whole application, ready to serve (or to drive with `tower::ServiceExt::oneshot`).
@@ -24,6 +27,12 @@ pub fn router(state: AppState) -> Router {
     let max_body = state.settings.max_upload_bytes;
     Router::new()
         .merge(routes::system::router())
+        .nest(
+            "/api/v1",
+            Router::new()
+                .merge(routes::auth::router())
+                .merge(routes::users::router()),
+        )
         .fallback(not_found)
         .with_state(state)
         // Each layer wraps those before it. The problem layer wraps the body limits (so their

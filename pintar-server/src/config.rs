@@ -161,7 +161,10 @@ mod tests {
     }
 
     #[test]
-    #[allow(clippy::result_large_err, reason = "figment::Jail's closure type is fixed by figment")]
+    #[allow(
+        clippy::result_large_err,
+        reason = "figment::Jail's closure type is fixed by figment"
+    )]
     fn layers_file_then_environment() {
         figment::Jail::expect_with(|jail| {
             jail.create_file("pintar.toml", "bind = \"127.0.0.1:9000\"\ncors_origins = [\"https://a.example\"]\nseed_demo = false")?;

@@ -3,6 +3,8 @@
 //! serves; everything else lives here so tests drive the same code.
 
 pub mod app;
+pub mod audit;
+pub mod auth;
 pub mod config;
 pub mod error;
 pub mod middleware;

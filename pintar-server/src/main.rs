@@ -1,6 +1,7 @@
 //! `pintar-server`: serve (default), or `migrate`.
 
 use clap::{Parser, Subcommand};
+use pintar_server::auth::{AuthKeys, random_token};
 use pintar_server::{AppState, Settings, app, storage};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -49,10 +50,35 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     }
     let listener = tokio::net::TcpListener::bind(settings.bind).await?;
     tracing::info!(address = %listener.local_addr()?, "serving");
+    let auth = AuthKeys::new(jwt_secret(&settings)?.as_bytes());
     let app = pintar_server::router(AppState {
         db,
         settings: Arc::new(settings),
+        auth,
     });
     app::serve(listener, app, app::shutdown_signal()).await?;
     Ok(())
+}
+
+/// The JWT secret: from settings, else generated once into `data_dir/jwt_secret` (owner-only),
+/// so tokens survive restarts and every instance sharing the data dir agrees.
+fn jwt_secret(settings: &Settings) -> std::io::Result<String> {
+    if let Some(s) = &settings.jwt_secret {
+        return Ok(s.clone());
+    }
+    let path = settings.data_dir.join("jwt_secret");
+    match std::fs::read_to_string(&path) {
+        Ok(s) if !s.trim().is_empty() => Ok(s.trim().to_string()),
+        _ => {
+            let secret = random_token(48);
+            std::fs::write(&path, &secret)?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+            }
+            tracing::info!(path = %path.display(), "generated a JWT secret");
+            Ok(secret)
+        }
+    }
 }

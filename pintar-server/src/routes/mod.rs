@@ -1,3 +1,5 @@
 //! HTTP routes, one module per area, each exposing `router()`.
 
+pub mod auth;
 pub mod system;
+pub mod users;

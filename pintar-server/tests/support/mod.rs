@@ -16,6 +16,9 @@ pub enum Engine {
 
 pub const ENGINES: [Engine; 2] = [Engine::Sqlite, Engine::Postgres];
 
+/// Secret the test servers sign with (tests craft expired tokens with it).
+pub const TEST_JWT_SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
+
 /// Admin connection used to create throw-away databases (trust auth on this machine and in CI).
 fn postgres_admin_url() -> String {
     std::env::var("PINTAR_TEST_POSTGRES_URL")
@@ -105,6 +108,7 @@ impl TestServer {
         let app = pintar_server::router(AppState {
             db: db.db.clone(),
             settings: Arc::new(settings),
+            auth: pintar_server::auth::AuthKeys::new(TEST_JWT_SECRET),
         });
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let handle = tokio::spawn(async move {

@@ -1,3 +1,5 @@
 //! SeaORM entities, one module per table, added as the features that use them arrive.
 
+pub mod audit_log;
+pub mod refresh_token;
 pub mod user;
