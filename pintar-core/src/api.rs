@@ -118,3 +118,59 @@ pub struct UpdateProfileRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_password: Option<String>,
 }
+
+/// Scopes an API key may carry.
+pub const API_KEY_SCOPES: &[&str] = &["analytics", "courses:read", "learning"];
+
+/// `POST /developer/key`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateApiKeyRequest {
+    /// A label to tell keys apart (1–100 characters).
+    pub name: String,
+    /// Scopes from [`API_KEY_SCOPES`]; all of them when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
+    /// Days until the key stops working (1–3650); never when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in_days: Option<u32>,
+}
+
+/// An API key as listed (the secret is never shown again).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyInfo {
+    /// Key id (UUIDv7).
+    pub id: String,
+    /// Its label.
+    pub name: String,
+    /// The visible start of the key, e.g. `pk_Ab12Cd34`.
+    pub prefix: String,
+    /// Granted scopes.
+    pub scopes: Vec<String>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last used (to the minute).
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// Stops working at.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Revoked at.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A newly created API key: the only time `key` is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyCreated {
+    /// The key itself: send it as `Authorization: ApiKey <key>` or `X-API-Key: <key>`.
+    pub key: String,
+    /// Everything else about it.
+    #[serde(flatten)]
+    pub info: ApiKeyInfo,
+}
+
+/// `POST /auth/upgrade-role`: the caller is now a developer and has a first key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpgradeResponse {
+    /// The new role (`developer`).
+    pub role: Role,
+    /// The first API key, shown once.
+    pub api_key: ApiKeyCreated,
+}

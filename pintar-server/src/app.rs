@@ -31,6 +31,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1",
             Router::new()
                 .merge(routes::auth::router())
+                .merge(routes::developer::router())
                 .merge(routes::users::router()),
         )
         .fallback(not_found)

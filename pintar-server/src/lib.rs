@@ -8,6 +8,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod middleware;
+pub mod outbox;
 pub mod routes;
 pub mod storage;
 

@@ -17,6 +17,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+pub mod api_key;
+
 /// Lifetime of an access token.
 pub const ACCESS_TTL_SECS: u64 = 15 * 60;
 /// Lifetime of a refresh token.
@@ -139,15 +141,43 @@ pub fn dummy_hash() -> String {
     .clone()
 }
 
-/// The authenticated caller, from `Authorization: Bearer <JWT>`. Its rejection is a 401
-/// problem. Roles are taken from the token, which lives 15 minutes; a role change or
-/// deactivation takes effect at the next refresh.
+/// How the caller proved who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// A JWT access token.
+    AccessToken,
+    /// An API key (its id).
+    ApiKey(Uuid),
+}
+
+/// The authenticated caller: `Authorization: Bearer <JWT>`, `Authorization: ApiKey <key>` or
+/// `X-API-Key: <key>`. The rejection is a 401 problem. With a token, the role is the one in
+/// the token (it lives 15 minutes, so a role change takes effect at the next refresh); with a
+/// key, the owner's current role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AuthUser {
     /// User id.
     pub id: Uuid,
     /// Role.
     pub role: Role,
+    /// Token or key.
+    pub via: Via,
+}
+
+impl AuthUser {
+    /// Refuses (403) unless the caller has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<(), ServerError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            let allowed: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+            Err(ServerError::Forbidden(format!(
+                "this needs the role {}; you are {}",
+                allowed.join(" or "),
+                self.role
+            )))
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for AuthUser {
@@ -157,18 +187,28 @@ impl FromRequestParts<AppState> for AuthUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let value = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| {
-                ServerError::Unauthorized("sign in first: no Authorization header".into())
-            })?;
+        let header_str = |name| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v: &axum::http::HeaderValue| v.to_str().ok())
+        };
+        if let Some(key) = header_str(header::HeaderName::from_static("x-api-key")) {
+            return api_key::authenticate(state, key.trim()).await;
+        }
+        let value = header_str(header::AUTHORIZATION).ok_or_else(|| {
+            ServerError::Unauthorized("sign in first: no Authorization header".into())
+        })?;
+        if let Some(key) = value.strip_prefix("ApiKey ") {
+            return api_key::authenticate(state, key.trim()).await;
+        }
         let token = value
             .strip_prefix("Bearer ")
             .or_else(|| value.strip_prefix("bearer "))
             .ok_or_else(|| {
-                ServerError::Unauthorized("expected 'Authorization: Bearer <token>'".into())
+                ServerError::Unauthorized(
+                    "expected 'Authorization: Bearer <token>' or 'ApiKey <key>'".into(),
+                )
             })?;
         let claims = state.auth.verify(token.trim())?;
         let id = Uuid::parse_str(&claims.sub)
@@ -176,6 +216,7 @@ impl FromRequestParts<AppState> for AuthUser {
         Ok(Self {
             id,
             role: claims.role,
+            via: Via::AccessToken,
         })
     }
 }
