@@ -73,7 +73,7 @@ pub enum ServerError {
     #[error("{0} not found")]
     NotFound(String),
     /// The request is well-formed but some fields are invalid.
-    #[error("the request has invalid fields")]
+    #[error("invalid fields: {}", describe(.0))]
     Validation(Vec<FieldError>),
     /// The request conflicts with existing data (a unique field is taken).
     #[error("{0}")]
@@ -90,6 +90,14 @@ pub enum ServerError {
     /// Anything else that is our fault.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+fn describe(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{} {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl ServerError {

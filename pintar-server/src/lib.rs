@@ -5,6 +5,7 @@
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod bootstrap;
 pub mod config;
 pub mod error;
 pub mod middleware;

@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use pintar_server::auth::{AuthKeys, random_token};
-use pintar_server::{AppState, Settings, app, storage};
+use pintar_server::{AppState, Settings, app, bootstrap, storage};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -20,11 +20,19 @@ enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Create an admin, or make an existing account admin. Reads the password from
+    /// PINTAR_ADMIN_PASSWORD, else from the first line of standard input.
+    CreateAdmin {
+        /// The admin's email.
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
@@ -44,9 +52,38 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&settings.data_dir)?;
     let db = storage::connect(&settings.database_url()).await?;
     storage::migrate(&db).await?;
-    if matches!(cli.command, Some(Command::Migrate)) {
-        println!("migrations applied");
-        return Ok(());
+    match cli.command {
+        Some(Command::Migrate) => {
+            println!("migrations applied");
+            return Ok(());
+        }
+        Some(Command::CreateAdmin { email }) => {
+            let password = match &settings.admin_password {
+                Some(p) => p.clone(),
+                None => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let admin = bootstrap::create_admin(&db, &email, &password).await?;
+            println!("{} is now an admin", admin.email);
+            return Ok(());
+        }
+        Some(Command::Serve) | None => {}
+    }
+    if let Some(generated) = bootstrap::ensure_admin(
+        &db,
+        settings.admin_email.as_deref(),
+        settings.admin_password.as_deref(),
+    )
+    .await?
+    {
+        // Shown once, on the terminal that started the server; never logged.
+        println!(
+            "Created the first admin: {} with password {}\nChange it after signing in (PATCH /api/v1/users/me).",
+            generated.email, generated.password
+        );
     }
     let listener = tokio::net::TcpListener::bind(settings.bind).await?;
     tracing::info!(address = %listener.local_addr()?, "serving");

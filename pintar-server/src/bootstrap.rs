@@ -1,0 +1,129 @@
+//! The first admin: created on start when no admin exists (from `PINTAR_ADMIN_EMAIL` /
+//! `PINTAR_ADMIN_PASSWORD`, or with a generated password printed once), and by
+//! `pintar-server create-admin`.
+
+use crate::audit::{self, Change, Operation, RequestMeta};
+use crate::auth::{hash_password, random_token};
+use crate::error::ServerError;
+use crate::routes::users::audit_json;
+use crate::storage::entities::user;
+use chrono::Utc;
+use pintar_core::api::Role;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
+use uuid::Uuid;
+
+/// Email of the generated admin when none is configured.
+pub const DEFAULT_ADMIN_EMAIL: &str = "admin@pintar.local";
+
+/// Credentials made up on first start, to be shown once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generated {
+    /// Admin email.
+    pub email: String,
+    /// Generated password.
+    pub password: String,
+}
+
+fn system() -> RequestMeta {
+    RequestMeta {
+        ip: None,
+        request_id: Some("bootstrap".into()),
+    }
+}
+
+/// Creates an admin, or promotes (and re-passwords) the user with this email.
+pub async fn create_admin(
+    db: &DatabaseConnection,
+    email: &str,
+    password: &str,
+) -> Result<user::Model, ServerError> {
+    let email = email.trim().to_lowercase();
+    if let Some(e) = crate::routes::auth::validate_password(password) {
+        return Err(ServerError::Validation(vec![e]));
+    }
+    let hash = hash_password(password.to_string()).await?;
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let existing = user::Entity::find()
+        .filter(user::Column::Email.eq(&email))
+        .one(&txn)
+        .await?;
+    let (saved, old) = match existing {
+        Some(u) => {
+            let mut active: user::ActiveModel = u.clone().into();
+            active.role = Set(Role::Admin.as_str().into());
+            active.password_hash = Set(hash);
+            active.is_active = Set(true);
+            active.updated_at = Set(now);
+            (active.update(&txn).await?, Some(u))
+        }
+        None => {
+            let created = user::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                email: Set(email.clone()),
+                password_hash: Set(hash),
+                display_name: Set("Administrator".into()),
+                role: Set(Role::Admin.as_str().into()),
+                is_active: Set(true),
+                created_at: Set(now),
+                updated_at: Set(now),
+                last_login_at: Set(None),
+            }
+            .insert(&txn)
+            .await?;
+            (created, None)
+        }
+    };
+    let change = Change {
+        op: if old.is_some() {
+            Operation::Update
+        } else {
+            Operation::Insert
+        },
+        table: "users",
+        record_id: saved.id,
+        old: old.as_ref().map(audit_json),
+        new: Some(audit_json(&saved)),
+    };
+    audit::record(&txn, &system(), None, change).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Makes sure an admin exists. With `email` and `password` configured, that account is
+/// created if missing; with nothing configured and no admin yet, one is created with a
+/// generated password, returned so the caller can print it once.
+pub async fn ensure_admin(
+    db: &DatabaseConnection,
+    email: Option<&str>,
+    password: Option<&str>,
+) -> Result<Option<Generated>, ServerError> {
+    if let (Some(email), Some(password)) = (email, password) {
+        let exists = user::Entity::find()
+            .filter(user::Column::Email.eq(email.trim().to_lowercase()))
+            .one(db)
+            .await?
+            .is_some();
+        if !exists {
+            create_admin(db, email, password).await?;
+        }
+        return Ok(None);
+    }
+    let any_admin = user::Entity::find()
+        .filter(user::Column::Role.eq(Role::Admin.as_str()))
+        .one(db)
+        .await?
+        .is_some();
+    if any_admin {
+        return Ok(None);
+    }
+    let generated = Generated {
+        email: email.unwrap_or(DEFAULT_ADMIN_EMAIL).to_string(),
+        password: random_token(18),
+    };
+    create_admin(db, &generated.email, &generated.password).await?;
+    Ok(Some(generated))
+}
