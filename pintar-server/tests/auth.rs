@@ -8,26 +8,14 @@ use pintar_core::api::{Role, TokenResponse, UserProfile};
 use pintar_server::storage::entities::audit_log;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
-use support::{ENGINES, TEST_JWT_SECRET, TestServer};
-
-const PASSWORD: &str = "kopi-luwak-2024";
+use support::{ENGINES, PASSWORD, TEST_JWT_SECRET, TestServer};
 
 async fn register(s: &TestServer, email: &str) -> reqwest::Response {
-    s.client
-        .post(s.url("/api/v1/auth/register"))
-        .json(&json!({"email": email, "password": PASSWORD, "display_name": "Siti Rahma"}))
-        .send()
-        .await
-        .expect("register")
+    s.register(email).await
 }
 
 async fn login(s: &TestServer, email: &str, password: &str) -> reqwest::Response {
-    s.client
-        .post(s.url("/api/v1/auth/token"))
-        .json(&json!({"email": email, "password": password}))
-        .send()
-        .await
-        .expect("login")
+    s.login(email, password).await
 }
 
 async fn refresh(s: &TestServer, token: &str) -> reqwest::Response {

@@ -6,7 +6,6 @@ use pintar_core::api::{Role, TokenResponse, UserProfile};
 use pintar_server::bootstrap::{DEFAULT_ADMIN_EMAIL, create_admin, ensure_admin};
 use pintar_server::storage::entities::user;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-use serde_json::json;
 use support::{ENGINES, TestServer};
 
 async fn admins(s: &TestServer) -> u64 {
@@ -36,12 +35,8 @@ async fn generated_admin_once_and_it_can_sign_in() {
         );
         assert_eq!(admins(&s).await, 1, "{engine:?}");
         let tokens: TokenResponse = s
-            .client
-            .post(s.url("/api/v1/auth/token"))
-            .json(&json!({"email": generated.email, "password": generated.password}))
-            .send()
+            .login(&generated.email, &generated.password)
             .await
-            .expect("login")
             .json()
             .await
             .expect("tokens");
@@ -80,24 +75,11 @@ async fn configured_admin_and_promotion() {
         .await
         .expect("idempotent");
         assert_eq!(admins(&s).await, 1);
-        let login = s
-            .client
-            .post(s.url("/api/v1/auth/token"))
-            .json(&json!({"email": "boss@example.id", "password": "a-long-admin-password"}))
-            .send()
-            .await
-            .expect("login");
+        let login = s.login("boss@example.id", "a-long-admin-password").await;
         assert_eq!(login.status(), 200, "{engine:?}");
 
         // create-admin promotes an existing learner.
-        let res = s
-            .client
-            .post(s.url("/api/v1/auth/register"))
-            .json(&json!({"email": "ketut@example.id", "password": "learner-password", "display_name": "Ketut"}))
-            .send()
-            .await
-            .expect("register");
-        assert_eq!(res.status(), 201);
+        assert_eq!(s.register("ketut@example.id").await.status(), 201);
         let promoted = create_admin(&s.db.db, "ketut@example.id", "new-admin-password")
             .await
             .expect("promote");

@@ -11,34 +11,11 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use serde_json::json;
 use support::{ENGINES, TestServer};
 
-const PASSWORD: &str = "ekspor-kopi-2025";
-
-/// Registers and logs in; returns the tokens.
-async fn learner(s: &TestServer, email: &str) -> TokenResponse {
-    let res = s
-        .client
-        .post(s.url("/api/v1/auth/register"))
-        .json(&json!({"email": email, "password": PASSWORD, "display_name": "Wayan"}))
-        .send()
-        .await
-        .expect("register");
-    assert_eq!(res.status(), 201);
-    s.client
-        .post(s.url("/api/v1/auth/token"))
-        .json(&json!({"email": email, "password": PASSWORD}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("tokens")
-}
-
 #[tokio::test]
 async fn upgrade_issues_a_key_that_authenticates() {
     for engine in ENGINES {
         let s = TestServer::start(engine).await;
-        let t = learner(&s, "wayan@example.id").await;
+        let t = s.learner("wayan@example.id").await;
 
         // Learners cannot make keys.
         let res = s
@@ -185,7 +162,7 @@ async fn upgrade_issues_a_key_that_authenticates() {
 async fn bad_keys_are_refused() {
     for engine in ENGINES {
         let s = TestServer::start(engine).await;
-        let t = learner(&s, "made@example.id").await;
+        let t = s.learner("made@example.id").await;
         let up: UpgradeResponse = s
             .client
             .post(s.url("/api/v1/auth/upgrade-role"))

@@ -200,21 +200,23 @@ async fn token(
         new: Some(audit_json(&updated)),
     };
     audit::record(&txn, &meta, Some(account.id), change).await?;
-    let refresh_token = issue_refresh(&txn, account.id, Uuid::now_v7()).await?;
+    let refresh_token = issue_refresh(&txn, Uuid::now_v7(), account.id, Uuid::now_v7()).await?;
     txn.commit().await?;
     tokens(&state, &updated, refresh_token).map(Json)
 }
 
-/// Stores a new refresh token of `family` and returns it in the clear (shown once).
+/// Stores a new refresh token of `family` with the given row id and returns it in the clear
+/// (shown once).
 async fn issue_refresh<C: ConnectionTrait>(
     conn: &C,
+    id: Uuid,
     user_id: Uuid,
     family: Uuid,
 ) -> Result<String, ServerError> {
     let token = random_token(32);
     let now = Utc::now();
     refresh_token::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         user_id: Set(user_id),
         family_id: Set(family),
         token_hash: Set(hash_token(&token)),
@@ -284,7 +286,6 @@ async fn refresh(
         .filter(|u| u.is_active)
         .ok_or_else(invalid)?;
     let txn = state.db.begin().await?;
-    let token = random_token(32);
     let next_id = Uuid::now_v7();
     // Claim the old token first: of two concurrent refreshes with it, only one wins.
     let claimed = refresh_token::Entity::update_many()
@@ -298,19 +299,7 @@ async fn refresh(
         txn.rollback().await?;
         return Err(invalid());
     }
-    let now = Utc::now();
-    refresh_token::ActiveModel {
-        id: Set(next_id),
-        user_id: Set(account.id),
-        family_id: Set(stored.family_id),
-        token_hash: Set(hash_token(&token)),
-        created_at: Set(now),
-        expires_at: Set(now + chrono::Duration::days(REFRESH_TTL_DAYS)),
-        revoked_at: Set(None),
-        replaced_by: Set(None),
-    }
-    .insert(&txn)
-    .await?;
+    let token = issue_refresh(&txn, next_id, account.id, stored.family_id).await?;
     txn.commit().await?;
     tokens(&state, &account, token).map(Json)
 }

@@ -140,3 +140,38 @@ impl TestServer {
         self.db.cleanup().await;
     }
 }
+
+/// Password the helpers register accounts with.
+pub const PASSWORD: &str = "kopi-luwak-2024";
+
+impl TestServer {
+    /// Registers an account with [`PASSWORD`].
+    pub async fn register(&self, email: &str) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/v1/auth/register"))
+            .json(&serde_json::json!({"email": email, "password": PASSWORD, "display_name": "Siti Rahma"}))
+            .send()
+            .await
+            .expect("register")
+    }
+
+    /// Logs in with JSON credentials.
+    pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/v1/auth/token"))
+            .json(&serde_json::json!({"email": email, "password": password}))
+            .send()
+            .await
+            .expect("login")
+    }
+
+    /// Registers and logs in; returns the tokens.
+    pub async fn learner(&self, email: &str) -> pintar_core::api::TokenResponse {
+        assert_eq!(self.register(email).await.status(), 201, "register {email}");
+        self.login(email, PASSWORD)
+            .await
+            .json()
+            .await
+            .expect("tokens")
+    }
+}
