@@ -6,8 +6,10 @@ use crate::middleware::{not_found, problem_details, security_headers};
 use crate::routes;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Method, header};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -25,6 +27,7 @@ pub struct AppState {
 /// The whole application, ready to serve (or to drive with `tower::ServiceExt::oneshot`).
 pub fn router(state: AppState) -> Router {
     let max_body = state.settings.max_upload_bytes;
+    let cors = cors(&state.settings.cors_origins);
     Router::new()
         .merge(routes::system::router())
         .nest(
@@ -42,9 +45,44 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::limit::RequestBodyLimitLayer::new(max_body))
         .layer(axum::middleware::from_fn(problem_details))
         .layer(axum::middleware::from_fn(security_headers))
+        .layer(cors)
         .layer(TraceLayer::new_for_http())
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// CORS for the configured origins only; with none, no cross-origin access is granted.
+fn cors(origins: &[String]) -> CorsLayer {
+    let allowed: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| match HeaderValue::from_str(o.trim_end_matches('/')) {
+            Ok(v) => Some(v),
+            Err(_) => {
+                tracing::warn!(origin = %o, "ignoring an invalid CORS origin");
+                None
+            }
+        })
+        .collect();
+    if allowed.is_empty() {
+        return CorsLayer::new();
+    }
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(allowed))
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PATCH,
+            Method::PUT,
+            Method::DELETE,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("x-api-key"),
+            HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([HeaderName::from_static("x-request-id")])
+        .max_age(std::time::Duration::from_secs(600))
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves, then drains open requests.

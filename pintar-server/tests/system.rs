@@ -103,3 +103,30 @@ async fn oversized_bodies_get_413_and_wrong_methods_405() {
     assert!(body["request_id"].is_string());
     s.stop().await;
 }
+
+#[tokio::test]
+async fn cors_allows_only_configured_origins() {
+    let settings = Settings {
+        cors_origins: vec!["https://belajar.pintar-ekspor.id".into()],
+        ..Settings::default()
+    };
+    let s = TestServer::start_with(Engine::Sqlite, settings).await;
+    let preflight = |origin: &'static str| {
+        s.client
+            .request(reqwest::Method::OPTIONS, s.url("/api/v1/users/me"))
+            .header("origin", origin)
+            .header("access-control-request-method", "GET")
+            .header("access-control-request-headers", "authorization")
+            .send()
+    };
+    let ok = preflight("https://belajar.pintar-ekspor.id")
+        .await
+        .expect("preflight");
+    assert_eq!(
+        ok.headers()["access-control-allow-origin"],
+        "https://belajar.pintar-ekspor.id"
+    );
+    let evil = preflight("https://evil.example").await.expect("preflight");
+    assert!(evil.headers().get("access-control-allow-origin").is_none());
+    s.stop().await;
+}
