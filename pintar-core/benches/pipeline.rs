@@ -40,10 +40,7 @@ fn bench(path: &Path) {
         println!("{}: cannot read", path.display());
         return;
     };
-    let opts = AnalysisOptions {
-        include_history: true,
-        ..AnalysisOptions::default()
-    };
+    let opts = AnalysisOptions::default();
     let mut best: Option<(f64, f64, usize)> = None;
     for _ in 0..3 {
         let (cpu0, t0) = (cpu_seconds(), Instant::now());

@@ -5,7 +5,7 @@
 use crate::audit::{self, Change, Operation, RequestMeta};
 use crate::auth::{hash_password, random_token};
 use crate::error::ServerError;
-use crate::routes::users::audit_json;
+use crate::routes::users::{audit_json, update_user};
 use crate::storage::entities::user;
 use chrono::Utc;
 use pintar_core::api::Role;
@@ -51,14 +51,14 @@ pub async fn create_admin(
         .filter(user::Column::Email.eq(&email))
         .one(&txn)
         .await?;
-    let (saved, old) = match existing {
+    let saved = match existing {
         Some(u) => {
             let mut active: user::ActiveModel = u.clone().into();
             active.role = Set(Role::Admin.as_str().into());
             active.password_hash = Set(hash);
             active.is_active = Set(true);
             active.updated_at = Set(now);
-            (active.update(&txn).await?, Some(u))
+            update_user(&txn, &system(), None, &u, active).await?
         }
         None => {
             let created = user::ActiveModel {
@@ -74,21 +74,17 @@ pub async fn create_admin(
             }
             .insert(&txn)
             .await?;
-            (created, None)
+            let change = Change {
+                op: Operation::Insert,
+                table: "users",
+                record_id: created.id,
+                old: None,
+                new: Some(audit_json(&created)),
+            };
+            audit::record(&txn, &system(), None, change).await?;
+            created
         }
     };
-    let change = Change {
-        op: if old.is_some() {
-            Operation::Update
-        } else {
-            Operation::Insert
-        },
-        table: "users",
-        record_id: saved.id,
-        old: old.as_ref().map(audit_json),
-        new: Some(audit_json(&saved)),
-    };
-    audit::record(&txn, &system(), None, change).await?;
     txn.commit().await?;
     Ok(saved)
 }

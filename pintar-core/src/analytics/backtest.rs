@@ -98,7 +98,9 @@ pub fn backtest_values(
     opts: &AnalysisOptions,
 ) -> Option<SeriesBacktest> {
     let n = values.len();
-    if n < h + MIN_POINTS.max(2 * h.min(period.max(2))) || h == 0 {
+    // The training part needs enough points to fit, and to validate on up to two seasons.
+    let min_train = MIN_POINTS.max(2 * h.min(period.max(2)));
+    if h == 0 || n < h + min_train {
         return None;
     }
     let raw_train = &values[..n - h];

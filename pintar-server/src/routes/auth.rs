@@ -7,7 +7,7 @@ use crate::auth::{
     verify_password,
 };
 use crate::error::{FieldError, ServerError};
-use crate::routes::users::{audit_json, profile};
+use crate::routes::users::{audit_json, profile, update_user};
 use crate::storage::entities::{refresh_token, user};
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{StatusCode, header};
@@ -191,15 +191,7 @@ async fn token(
     let now = Utc::now();
     let mut active: user::ActiveModel = account.clone().into();
     active.last_login_at = Set(Some(now));
-    let updated = active.update(&txn).await?;
-    let change = Change {
-        op: Operation::Update,
-        table: "users",
-        record_id: account.id,
-        old: Some(audit_json(&account)),
-        new: Some(audit_json(&updated)),
-    };
-    audit::record(&txn, &meta, Some(account.id), change).await?;
+    let updated = update_user(&txn, &meta, Some(account.id), &account, active).await?;
     let refresh_token = issue_refresh(&txn, Uuid::now_v7(), account.id, Uuid::now_v7()).await?;
     txn.commit().await?;
     tokens(&state, &updated, refresh_token).map(Json)
@@ -247,11 +239,16 @@ fn tokens(
     })
 }
 
-/// Revokes every live token of a family.
-async fn revoke_family<C: ConnectionTrait>(conn: &C, family: Uuid) -> Result<(), ServerError> {
+/// Revokes every live refresh token whose `column` equals `value`: a family
+/// (`FamilyId`, on reuse or logout) or all of a user's (`UserId`, on a password change).
+pub async fn revoke_tokens<C: ConnectionTrait>(
+    conn: &C,
+    column: refresh_token::Column,
+    value: Uuid,
+) -> Result<(), ServerError> {
     refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
-        .filter(refresh_token::Column::FamilyId.eq(family))
+        .filter(column.eq(value))
         .filter(refresh_token::Column::RevokedAt.is_null())
         .exec(conn)
         .await?;
@@ -272,7 +269,7 @@ async fn refresh(
     if stored.revoked_at.is_some() {
         if stored.replaced_by.is_some() {
             // A rotated token came back: someone holds a copy. End the whole session.
-            revoke_family(&state.db, stored.family_id).await?;
+            revoke_tokens(&state.db, refresh_token::Column::FamilyId, stored.family_id).await?;
             tracing::warn!(user = %stored.user_id, "refresh token reuse; family revoked");
         }
         return Err(invalid());
@@ -313,19 +310,8 @@ async fn logout(
         .one(&state.db)
         .await?;
     if let Some(t) = stored {
-        revoke_family(&state.db, t.family_id).await?;
+        revoke_tokens(&state.db, refresh_token::Column::FamilyId, t.family_id).await?;
     }
     // Idempotent: an unknown or already revoked token is logged out too.
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Revokes every refresh token of a user (after a password change).
-pub async fn revoke_all<C: ConnectionTrait>(conn: &C, user_id: Uuid) -> Result<(), ServerError> {
-    refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
-        .filter(refresh_token::Column::UserId.eq(user_id))
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .exec(conn)
-        .await?;
-    Ok(())
 }

@@ -10,7 +10,7 @@ use crate::auth::AuthUser;
 use crate::auth::api_key::{generate, info, parse_id};
 use crate::error::{FieldError, ServerError};
 use crate::outbox::{self, Email};
-use crate::routes::users::audit_json;
+use crate::routes::users::update_user;
 use crate::storage::entities::{api_key, user};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -169,15 +169,7 @@ async fn upgrade(
     let mut active: user::ActiveModel = current.clone().into();
     active.role = Set(Role::Developer.as_str().into());
     active.updated_at = Set(Utc::now());
-    let updated = active.update(&txn).await?;
-    let change = Change {
-        op: Operation::Update,
-        table: "users",
-        record_id: updated.id,
-        old: Some(audit_json(&current)),
-        new: Some(audit_json(&updated)),
-    };
-    audit::record(&txn, &meta, Some(caller.id), change).await?;
+    let updated = update_user(&txn, &meta, Some(caller.id), &current, active).await?;
     let first = CreateApiKeyRequest {
         name: "default".into(),
         ..CreateApiKeyRequest::default()

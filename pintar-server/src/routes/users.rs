@@ -4,14 +4,15 @@ use crate::app::AppState;
 use crate::audit::{self, Change, Operation, RequestMeta};
 use crate::auth::{AuthUser, hash_password, verify_password};
 use crate::error::{FieldError, ServerError};
-use crate::routes::auth::{revoke_all, validate_password};
-use crate::storage::entities::user;
+use crate::routes::auth::{revoke_tokens, validate_password};
+use crate::storage::entities::{refresh_token, user};
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::Utc;
 use pintar_core::api::{Role, UpdateProfileRequest, UserProfile};
-use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set, TransactionTrait};
+use uuid::Uuid;
 
 /// Routes of this module (any signed-in role).
 pub fn router() -> Router<AppState> {
@@ -45,6 +46,27 @@ pub fn audit_json(u: &user::Model) -> serde_json::Value {
         "updated_at": u.updated_at,
         "last_login_at": u.last_login_at,
     })
+}
+
+/// Saves `changes` to the user `before` and records both versions in the audit log, through
+/// `conn` (the caller's transaction): the one way users are updated.
+pub async fn update_user<C: ConnectionTrait>(
+    conn: &C,
+    meta: &RequestMeta,
+    actor: Option<Uuid>,
+    before: &user::Model,
+    changes: user::ActiveModel,
+) -> Result<user::Model, ServerError> {
+    let after = changes.update(conn).await?;
+    let change = Change {
+        op: Operation::Update,
+        table: "users",
+        record_id: after.id,
+        old: Some(audit_json(before)),
+        new: Some(audit_json(&after)),
+    };
+    audit::record(conn, meta, actor, change).await?;
+    Ok(after)
 }
 
 async fn load(state: &AppState, caller: AuthUser) -> Result<user::Model, ServerError> {
@@ -107,18 +129,10 @@ async fn update_me(
     };
     active.updated_at = Set(Utc::now());
     let txn = state.db.begin().await?;
-    let updated = active.update(&txn).await?;
-    let change = Change {
-        op: Operation::Update,
-        table: "users",
-        record_id: updated.id,
-        old: Some(audit_json(&current)),
-        new: Some(audit_json(&updated)),
-    };
-    audit::record(&txn, &meta, Some(caller.id), change).await?;
+    let updated = update_user(&txn, &meta, Some(caller.id), &current, active).await?;
     if new_password {
         // A new password ends every other session.
-        revoke_all(&txn, updated.id).await?;
+        revoke_tokens(&txn, refresh_token::Column::UserId, updated.id).await?;
     }
     txn.commit().await?;
     profile(&updated).map(Json)
