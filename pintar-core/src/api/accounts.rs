@@ -1,5 +1,4 @@
-//! Request and response bodies of the HTTP API, shared by the server and the SDK so they
-//! cannot drift. Field names are the JSON names.
+//! Accounts, tokens and API keys.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -8,6 +7,7 @@ use std::str::FromStr;
 
 /// What an account may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// A learner (the default on registration).
@@ -50,6 +50,7 @@ impl FromStr for Role {
 
 /// `POST /auth/register`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegisterRequest {
     /// Login email.
     pub email: String,
@@ -61,6 +62,7 @@ pub struct RegisterRequest {
 
 /// `POST /auth/token` as JSON (the OAuth2 form `grant_type=password&username&password` works too).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     /// Login email.
     pub email: String,
@@ -70,6 +72,7 @@ pub struct LoginRequest {
 
 /// `POST /auth/refresh` and `POST /auth/logout`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefreshRequest {
     /// The opaque refresh token from the last login or refresh.
     pub refresh_token: String,
@@ -77,6 +80,7 @@ pub struct RefreshRequest {
 
 /// Tokens issued by login and refresh.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenResponse {
     /// Short-lived JWT for `Authorization: Bearer`.
     pub access_token: String,
@@ -90,6 +94,7 @@ pub struct TokenResponse {
 
 /// An account as its owner sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserProfile {
     /// Account id (UUIDv7).
     pub id: String,
@@ -107,6 +112,7 @@ pub struct UserProfile {
 
 /// `PATCH /users/me`: any field left out stays as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateProfileRequest {
     /// New display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -124,6 +130,7 @@ pub const API_KEY_SCOPES: &[&str] = &["analytics", "courses:read", "learning"];
 
 /// `POST /developer/key`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateApiKeyRequest {
     /// A label to tell keys apart (1–100 characters).
     pub name: String,
@@ -137,6 +144,7 @@ pub struct CreateApiKeyRequest {
 
 /// An API key as listed (the secret is never shown again).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiKeyInfo {
     /// Key id (UUIDv7).
     pub id: String,
@@ -158,6 +166,7 @@ pub struct ApiKeyInfo {
 
 /// A newly created API key: the only time `key` is shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiKeyCreated {
     /// The key itself: send it as `Authorization: ApiKey <key>` or `X-API-Key: <key>`.
     pub key: String,
@@ -168,6 +177,7 @@ pub struct ApiKeyCreated {
 
 /// `POST /auth/upgrade-role`: the caller is now a developer and has a first key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpgradeResponse {
     /// The new role (`developer`).
     pub role: Role,

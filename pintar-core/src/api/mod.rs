@@ -1,0 +1,12 @@
+//! Request and response bodies of the HTTP API, shared by the server and the SDK so they
+//! cannot drift. Field names are the JSON names.
+
+mod accounts;
+mod admin;
+mod courses;
+mod page;
+
+pub use accounts::*;
+pub use admin::*;
+pub use courses::*;
+pub use page::*;
