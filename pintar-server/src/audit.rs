@@ -94,3 +94,87 @@ pub async fn record<C: ConnectionTrait>(
     .await
     .map(|_| ())
 }
+
+/// A row that goes to the audit log as it is (it holds no secrets).
+pub trait Audited: serde::Serialize {
+    /// Its table.
+    const TABLE: &'static str;
+    /// Its id.
+    fn record_id(&self) -> Uuid;
+}
+
+macro_rules! audited {
+    ($($module:ident => $table:literal),+ $(,)?) => {
+        $(impl Audited for crate::storage::entities::$module::Model {
+            const TABLE: &'static str = $table;
+            fn record_id(&self) -> Uuid {
+                self.id
+            }
+        })+
+    };
+}
+
+audited! {
+    course => "courses",
+    section => "sections",
+    content => "contents",
+    enrollment => "enrollments",
+    content_progress => "content_progress",
+    quiz_attempt => "quiz_attempts",
+}
+
+fn json_of<M: Audited>(row: &M) -> Option<serde_json::Value> {
+    serde_json::to_value(row).ok()
+}
+
+/// Records that `row` was inserted.
+pub async fn inserted<C: ConnectionTrait, M: Audited>(
+    conn: &C,
+    meta: &RequestMeta,
+    actor: Option<Uuid>,
+    row: &M,
+) -> Result<(), DbErr> {
+    let change = Change {
+        op: Operation::Insert,
+        table: M::TABLE,
+        record_id: row.record_id(),
+        old: None,
+        new: json_of(row),
+    };
+    record(conn, meta, actor, change).await
+}
+
+/// Records that `before` became `after`.
+pub async fn updated<C: ConnectionTrait, M: Audited>(
+    conn: &C,
+    meta: &RequestMeta,
+    actor: Option<Uuid>,
+    before: &M,
+    after: &M,
+) -> Result<(), DbErr> {
+    let change = Change {
+        op: Operation::Update,
+        table: M::TABLE,
+        record_id: after.record_id(),
+        old: json_of(before),
+        new: json_of(after),
+    };
+    record(conn, meta, actor, change).await
+}
+
+/// Records that `row` was deleted.
+pub async fn deleted<C: ConnectionTrait, M: Audited>(
+    conn: &C,
+    meta: &RequestMeta,
+    actor: Option<Uuid>,
+    row: &M,
+) -> Result<(), DbErr> {
+    let change = Change {
+        op: Operation::Delete,
+        table: M::TABLE,
+        record_id: row.record_id(),
+        old: json_of(row),
+        new: None,
+    };
+    record(conn, meta, actor, change).await
+}

@@ -41,6 +41,9 @@ pub struct Settings {
     pub email_provider: String,
     /// Largest request body accepted, in bytes (`PINTAR_MAX_UPLOAD_BYTES`).
     pub max_upload_bytes: usize,
+    /// Seconds the published-course catalog is cached; 0 reads the database every time
+    /// (`PINTAR_CATALOG_CACHE_SECS`).
+    pub catalog_cache_secs: u64,
 }
 
 impl Default for Settings {
@@ -59,6 +62,7 @@ impl Default for Settings {
             cors_origins: Vec::new(),
             email_provider: "log".into(),
             max_upload_bytes: 20 * 1024 * 1024,
+            catalog_cache_secs: 5,
         }
     }
 }
@@ -123,6 +127,7 @@ impl fmt::Debug for Settings {
             .field("cors_origins", &self.cors_origins)
             .field("email_provider", &self.email_provider)
             .field("max_upload_bytes", &self.max_upload_bytes)
+            .field("catalog_cache_secs", &self.catalog_cache_secs)
             .finish()
     }
 }

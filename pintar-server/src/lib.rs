@@ -8,8 +8,10 @@ pub mod auth;
 pub mod bootstrap;
 pub mod config;
 pub mod error;
+pub mod learning;
 pub mod middleware;
 pub mod outbox;
+pub mod pagination;
 pub mod routes;
 pub mod storage;
 

@@ -4,7 +4,6 @@ use clap::{Parser, Subcommand};
 use pintar_server::auth::{AuthKeys, random_token};
 use pintar_server::{AppState, Settings, app, bootstrap, storage};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 /// The Pintar Ekspor server. Configuration: PINTAR_* environment variables or pintar.toml.
 #[derive(Debug, Parser)]
@@ -85,14 +84,16 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             generated.email, generated.password
         );
     }
+    if settings.seed_demo {
+        let added = pintar_server::learning::seed::seed_demo(&db).await?;
+        if added > 0 {
+            tracing::info!(courses = added, "loaded the demo courses");
+        }
+    }
     let listener = tokio::net::TcpListener::bind(settings.bind).await?;
     tracing::info!(address = %listener.local_addr()?, "serving");
     let auth = AuthKeys::new(jwt_secret(&settings)?.as_bytes());
-    let app = pintar_server::router(AppState {
-        db,
-        settings: Arc::new(settings),
-        auth,
-    });
+    let app = pintar_server::router(AppState::new(db, settings, auth));
     app::serve(listener, app, app::shutdown_signal()).await?;
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! API keys: creation (`pk_` + 256 random bits), and authentication by their SHA-256 hash.
 
-use super::{AuthUser, Via, hash_token, random_token};
+use super::{AuthUser, Scopes, Via, hash_token, random_token};
 use crate::app::AppState;
 use crate::error::ServerError;
 use crate::storage::entities::{api_key, user};
@@ -77,7 +77,17 @@ pub async fn authenticate(state: &AppState, key: &str) -> Result<AuthUser, Serve
     Ok(AuthUser {
         id: owner.id,
         role,
-        via: Via::ApiKey(found.id),
+        via: Via::ApiKey {
+            id: found.id,
+            scopes: Scopes::from_names(
+                found
+                    .scopes
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|v| v.as_str()),
+            ),
+        },
     })
 }
 

@@ -144,10 +144,42 @@ pub fn dummy_hash() -> String {
 /// How the caller proved who they are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Via {
-    /// A JWT access token.
+    /// A JWT access token (all scopes of the role).
     AccessToken,
-    /// An API key (its id).
-    ApiKey(Uuid),
+    /// An API key: its id and the scopes it carries.
+    ApiKey {
+        /// Key id.
+        id: Uuid,
+        /// Granted scopes.
+        scopes: Scopes,
+    },
+}
+
+/// A set of [`API_KEY_SCOPES`](pintar_core::api::API_KEY_SCOPES), as bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Scopes(u8);
+
+impl Scopes {
+    /// The set holding `names` (unknown names are ignored).
+    pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
+        Self(names.into_iter().fold(0, |bits, n| {
+            match pintar_core::api::API_KEY_SCOPES
+                .iter()
+                .position(|s| *s == n)
+            {
+                Some(i) => bits | (1 << i),
+                None => bits,
+            }
+        }))
+    }
+
+    /// Whether `scope` is in the set.
+    pub fn contains(self, scope: &str) -> bool {
+        pintar_core::api::API_KEY_SCOPES
+            .iter()
+            .position(|s| *s == scope)
+            .is_some_and(|i| self.0 & (1 << i) != 0)
+    }
 }
 
 /// The authenticated caller: `Authorization: Bearer <JWT>`, `Authorization: ApiKey <key>` or
@@ -177,6 +209,44 @@ impl AuthUser {
                 self.role
             )))
         }
+    }
+}
+
+impl AuthUser {
+    /// Refuses (403) an API key that lacks `scope`; access tokens carry every scope.
+    pub fn require_scope(&self, scope: &str) -> Result<(), ServerError> {
+        match self.via {
+            Via::ApiKey { scopes, .. } if !scopes.contains(scope) => Err(ServerError::Forbidden(
+                format!("this API key lacks the '{scope}' scope"),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Whether the request carries credentials at all.
+fn has_credentials(parts: &Parts) -> bool {
+    parts.headers.contains_key(header::AUTHORIZATION) || parts.headers.contains_key("x-api-key")
+}
+
+/// The caller if credentials were sent (`None` for anonymous requests). Credentials that
+/// are sent but invalid are still a 401: a broken token must not quietly read as anonymous.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MaybeAuthUser(pub Option<AuthUser>);
+
+impl FromRequestParts<AppState> for MaybeAuthUser {
+    type Rejection = ServerError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if !has_credentials(parts) {
+            return Ok(Self(None));
+        }
+        AuthUser::from_request_parts(parts, state)
+            .await
+            .map(|u| Self(Some(u)))
     }
 }
 

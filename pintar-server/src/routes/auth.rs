@@ -12,8 +12,7 @@ use crate::storage::entities::{refresh_token, user};
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Form, Json, Router};
+use axum::{Form, Json};
 use chrono::Utc;
 use pintar_core::api::{
     LoginRequest, RefreshRequest, RegisterRequest, Role, TokenResponse, UserProfile,
@@ -24,15 +23,17 @@ use sea_orm::{
     TransactionTrait,
 };
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 /// Routes of this module (anonymous callers allowed on all of them).
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/register", post(register))
-        .route("/auth/token", post(token))
-        .route("/auth/refresh", post(refresh))
-        .route("/auth/logout", post(logout))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(token))
+        .routes(routes!(refresh))
+        .routes(routes!(logout))
 }
 
 /// Checks the fields of a registration.
@@ -66,6 +67,11 @@ pub fn validate_password(password: &str) -> Option<FieldError> {
     })
 }
 
+/// Create a learner account.
+///
+/// Anyone.
+#[utoipa::path(post, path = "/auth/register", tag = "auth", request_body = RegisterRequest,
+    responses((status = 201, body = UserProfile), (status = 409, description = "email taken"), (status = 422)))]
 async fn register(
     State(state): State<AppState>,
     meta: RequestMeta,
@@ -167,6 +173,12 @@ fn bad_credentials() -> ServerError {
     ServerError::Unauthorized("wrong email or password".into())
 }
 
+/// Sign in: JSON `{email, password}` or the OAuth2 password form
+/// (`grant_type=password&username=…&password=…`). Returns an access and a refresh token.
+///
+/// Anyone.
+#[utoipa::path(post, path = "/auth/token", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = TokenResponse), (status = 401, description = "wrong credentials or disabled account")))]
 async fn token(
     State(state): State<AppState>,
     meta: RequestMeta,
@@ -255,6 +267,12 @@ pub async fn revoke_tokens<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Exchange a refresh token for new tokens (rotation; reusing a rotated token revokes its
+/// whole family).
+///
+/// Anyone holding a refresh token.
+#[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses((status = 200, body = TokenResponse), (status = 401)))]
 async fn refresh(
     State(state): State<AppState>,
     Json(req): Json<RefreshRequest>,
@@ -301,6 +319,11 @@ async fn refresh(
     tokens(&state, &account, token).map(Json)
 }
 
+/// End a session: revokes the refresh token's family (idempotent).
+///
+/// Anyone holding a refresh token.
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", request_body = RefreshRequest,
+    responses((status = 204)))]
 async fn logout(
     State(state): State<AppState>,
     Json(req): Json<RefreshRequest>,

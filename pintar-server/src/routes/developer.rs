@@ -12,10 +12,9 @@ use crate::error::{FieldError, ServerError};
 use crate::outbox::{self, Email};
 use crate::routes::users::update_user;
 use crate::storage::entities::{api_key, user};
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
 use chrono::{Duration, Utc};
 use pintar_core::api::{
     API_KEY_SCOPES, ApiKeyCreated, ApiKeyInfo, CreateApiKeyRequest, Role, UpgradeResponse,
@@ -24,15 +23,17 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
     TransactionTrait,
 };
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 /// Routes of this module: upgrade for learners; keys for developers and admins.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/upgrade-role", post(upgrade))
-        .route("/developer/key", post(create_key))
-        .route("/developer/keys", get(list_keys))
-        .route("/developer/keys/{id}", delete(revoke_key))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(upgrade))
+        .routes(routes!(create_key))
+        .routes(routes!(list_keys))
+        .routes(routes!(revoke_key))
 }
 
 /// A key row for the audit log: everything but the hash.
@@ -152,6 +153,11 @@ async fn owner(state: &AppState, id: Uuid) -> Result<user::Model, ServerError> {
         .ok_or_else(|| ServerError::NotFound("account".into()))
 }
 
+/// Become a developer: returns the first API key, shown once, and emails the user.
+///
+/// Learners (`public`) only; others get 409.
+#[utoipa::path(post, path = "/auth/upgrade-role", tag = "developer", security(("bearer" = []), ("api_key" = [])),
+    responses((status = 201, body = UpgradeResponse), (status = 401), (status = 409, description = "already a developer or admin")))]
 async fn upgrade(
     State(state): State<AppState>,
     caller: AuthUser,
@@ -185,6 +191,11 @@ async fn upgrade(
     ))
 }
 
+/// Create an API key (shown once) and email the owner.
+///
+/// Developers and admins.
+#[utoipa::path(post, path = "/developer/key", tag = "developer", request_body = CreateApiKeyRequest, security(("bearer" = []), ("api_key" = [])),
+    responses((status = 201, body = ApiKeyCreated), (status = 401), (status = 403), (status = 422)))]
 async fn create_key(
     State(state): State<AppState>,
     caller: AuthUser,
@@ -200,6 +211,11 @@ async fn create_key(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
+/// The caller's API keys (never the secrets).
+///
+/// Developers and admins.
+#[utoipa::path(get, path = "/developer/keys", tag = "developer", security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = Vec<ApiKeyInfo>), (status = 401), (status = 403)))]
 async fn list_keys(
     State(state): State<AppState>,
     caller: AuthUser,
@@ -213,6 +229,12 @@ async fn list_keys(
     Ok(Json(keys.iter().map(info).collect()))
 }
 
+/// Revoke one of the caller's API keys (idempotent).
+///
+/// Developers and admins.
+#[utoipa::path(delete, path = "/developer/keys/{id}", tag = "developer",
+    params(("id" = String, Path, description = "key id")), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 204), (status = 401), (status = 403), (status = 404)))]
 async fn revoke_key(
     State(state): State<AppState>,
     caller: AuthUser,

@@ -1,6 +1,9 @@
 //! HTTP routes, one module per area, each exposing `router()`.
 
+pub mod admin;
 pub mod auth;
+pub mod course_admin;
+pub mod courses;
 pub mod developer;
 pub mod system;
 pub mod users;

@@ -6,17 +6,18 @@ use crate::auth::{AuthUser, hash_password, verify_password};
 use crate::error::{FieldError, ServerError};
 use crate::routes::auth::{revoke_tokens, validate_password};
 use crate::storage::entities::{refresh_token, user};
+use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
 use chrono::Utc;
 use pintar_core::api::{Role, UpdateProfileRequest, UserProfile};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set, TransactionTrait};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 /// Routes of this module (any signed-in role).
-pub fn router() -> Router<AppState> {
-    Router::new().route("/users/me", get(me).patch(update_me))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(me, update_me))
 }
 
 /// The API view of a user.
@@ -76,6 +77,11 @@ async fn load(state: &AppState, caller: AuthUser) -> Result<user::Model, ServerE
         .ok_or_else(|| ServerError::NotFound("account".into()))
 }
 
+/// The caller's account.
+///
+/// Any signed-in role.
+#[utoipa::path(get, path = "/users/me", tag = "auth", security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = UserProfile), (status = 401)))]
 async fn me(
     State(state): State<AppState>,
     caller: AuthUser,
@@ -83,6 +89,12 @@ async fn me(
     profile(&load(&state, caller).await?).map(Json)
 }
 
+/// Change the caller's display name or password (a new password needs the current one and
+/// ends other sessions).
+///
+/// Any signed-in role.
+#[utoipa::path(patch, path = "/users/me", tag = "auth", request_body = UpdateProfileRequest, security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = UserProfile), (status = 401), (status = 422)))]
 async fn update_me(
     State(state): State<AppState>,
     caller: AuthUser,

@@ -5,7 +5,6 @@
 use pintar_server::{AppState, Settings, app, storage};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 /// The storage engines every storage and API test runs against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,11 +104,11 @@ impl TestServer {
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("local addr");
-        let app = pintar_server::router(AppState {
-            db: db.db.clone(),
-            settings: Arc::new(settings),
-            auth: pintar_server::auth::AuthKeys::new(TEST_JWT_SECRET),
-        });
+        let app = pintar_server::router(AppState::new(
+            db.db.clone(),
+            settings,
+            pintar_server::auth::AuthKeys::new(TEST_JWT_SECRET),
+        ));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let handle = tokio::spawn(async move {
             app::serve(listener, app, async {
@@ -173,5 +172,77 @@ impl TestServer {
             .json()
             .await
             .expect("tokens")
+    }
+}
+
+/// A response, read whole.
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: serde_json::Value,
+}
+
+impl TestServer {
+    /// Sends `method path` with an optional bearer token and JSON body; reads the reply.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> Reply {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let bytes = res.bytes().await.expect("body");
+        let body = if bytes.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+                serde_json::Value::String(String::from_utf8_lossy(&bytes).into_owned())
+            })
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.call(reqwest::Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: serde_json::Value) -> Reply {
+        self.call(reqwest::Method::POST, path, token, Some(body))
+            .await
+    }
+
+    /// An admin account (created directly in the database) and its access token.
+    pub async fn admin(&self, email: &str) -> String {
+        pintar_server::bootstrap::create_admin(&self.db.db, email, PASSWORD)
+            .await
+            .expect("create admin");
+        let t: pintar_core::api::TokenResponse = self
+            .login(email, PASSWORD)
+            .await
+            .json()
+            .await
+            .expect("admin tokens");
+        t.access_token
+    }
+
+    /// Loads the demo courses.
+    pub async fn seed(&self) -> usize {
+        pintar_server::learning::seed::seed_demo(&self.db.db)
+            .await
+            .expect("seed")
     }
 }

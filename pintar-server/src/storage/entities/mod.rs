@@ -2,6 +2,12 @@
 
 pub mod api_key;
 pub mod audit_log;
+pub mod content;
+pub mod content_progress;
+pub mod course;
 pub mod email_outbox;
+pub mod enrollment;
+pub mod quiz_attempt;
 pub mod refresh_token;
+pub mod section;
 pub mod user;

@@ -1,0 +1,10 @@
+//! Courses and learning, without HTTP: loading a course's structure, the catalog, progress
+//! roll-up, quiz grading, certificates, course documents and the demo seed.
+
+pub mod catalog;
+pub mod certificate;
+pub mod document;
+pub mod progress;
+pub mod quiz;
+pub mod seed;
+pub mod structure;

@@ -1,0 +1,189 @@
+//! Progress: per item, rolled up to sections and the course, with the next item to study;
+//! and marking an item complete (which may complete the course and issue its certificate).
+
+use super::certificate;
+use super::structure::Structure;
+use crate::audit::{self, RequestMeta};
+use crate::error::ServerError;
+use crate::storage::entities::{content_progress, enrollment};
+use chrono::{DateTime, Utc};
+use pintar_core::api::{ContentKind, CourseProgress, ItemProgress, NextItem, SectionProgress};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+fn percent(done: u32, total: u32) -> f64 {
+    if total == 0 {
+        0.0
+    } else {
+        (f64::from(done) * 1000.0 / f64::from(total)).round() / 10.0
+    }
+}
+
+/// Rolls `rows` (the learner's progress rows for this course) up over `s`.
+pub fn roll_up(
+    s: &Structure,
+    e: &enrollment::Model,
+    rows: &[content_progress::Model],
+) -> CourseProgress {
+    let by_item: HashMap<Uuid, &content_progress::Model> =
+        rows.iter().map(|r| (r.content_id, r)).collect();
+    let done = |id: Uuid| by_item.get(&id).is_some_and(|r| r.completed_at.is_some());
+    let sections: Vec<SectionProgress> = s
+        .sections
+        .iter()
+        .map(|(sec, items)| {
+            let completed = items.iter().filter(|c| done(c.id)).count() as u32;
+            let total = items.len() as u32;
+            SectionProgress {
+                section_id: sec.id.to_string(),
+                title: sec.title.clone(),
+                completed,
+                total,
+                percent: percent(completed, total),
+            }
+        })
+        .collect();
+    let completed = sections.iter().map(|x| x.completed).sum();
+    let total = sections.iter().map(|x| x.total).sum();
+    let next = s
+        .items()
+        .find(|(_, c)| !done(c.id))
+        .map(|(sec, c)| NextItem {
+            content_id: c.id.to_string(),
+            section_id: sec.id.to_string(),
+            title: c.title.clone(),
+            kind: c.kind.parse().unwrap_or(ContentKind::Lesson),
+        });
+    // Items in course order, only those still in the course.
+    let items = s
+        .items()
+        .filter_map(|(_, c)| by_item.get(&c.id))
+        .map(|r| ItemProgress {
+            content_id: r.content_id.to_string(),
+            completed_at: r.completed_at,
+            last_accessed_at: r.last_accessed_at,
+        })
+        .collect();
+    CourseProgress {
+        course_id: s.course.id.to_string(),
+        completed,
+        total,
+        percent: percent(completed, total),
+        sections,
+        next,
+        items,
+        enrolled_at: e.enrolled_at,
+        completed_at: e.completed_at,
+        certificate_code: e.certificate_code.clone(),
+    }
+}
+
+/// The learner's progress rows for a course.
+pub async fn rows<C: ConnectionTrait>(
+    conn: &C,
+    user: Uuid,
+    course: Uuid,
+) -> Result<Vec<content_progress::Model>, ServerError> {
+    Ok(content_progress::Entity::find()
+        .filter(content_progress::Column::UserId.eq(user))
+        .filter(content_progress::Column::CourseId.eq(course))
+        .all(conn)
+        .await?)
+}
+
+/// Notes that the learner opened `item` now (not audited: it is a reading, not a change of
+/// what the learner achieved). Creates the progress row on first access.
+pub async fn touch<C: ConnectionTrait>(
+    conn: &C,
+    user: Uuid,
+    course: Uuid,
+    item: Uuid,
+) -> Result<Option<DateTime<Utc>>, ServerError> {
+    let now = Utc::now();
+    let existing = content_progress::Entity::find()
+        .filter(content_progress::Column::UserId.eq(user))
+        .filter(content_progress::Column::ContentId.eq(item))
+        .one(conn)
+        .await?;
+    match existing {
+        Some(row) => {
+            let completed = row.completed_at;
+            let mut active: content_progress::ActiveModel = row.into();
+            active.last_accessed_at = Set(now);
+            active.update(conn).await?;
+            Ok(completed)
+        }
+        None => {
+            let row = content_progress::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                user_id: Set(user),
+                course_id: Set(course),
+                content_id: Set(item),
+                completed_at: Set(None),
+                last_accessed_at: Set(now),
+            };
+            // A concurrent first access may have inserted it: that is fine.
+            if let Err(e) = row.insert(conn).await {
+                tracing::debug!(error = %e, "progress row raced");
+            }
+            Ok(None)
+        }
+    }
+}
+
+/// Marks `item` complete for the learner inside `txn` (idempotent), and completes the
+/// enrolment with a certificate when it was the last item. Returns the new progress.
+pub async fn complete<C: ConnectionTrait>(
+    txn: &C,
+    meta: &RequestMeta,
+    s: &Structure,
+    e: &enrollment::Model,
+    item: Uuid,
+) -> Result<CourseProgress, ServerError> {
+    let user = e.user_id;
+    let now = Utc::now();
+    let existing = content_progress::Entity::find()
+        .filter(content_progress::Column::UserId.eq(user))
+        .filter(content_progress::Column::ContentId.eq(item))
+        .one(txn)
+        .await?;
+    match existing {
+        Some(row) if row.completed_at.is_some() => {
+            let mut active: content_progress::ActiveModel = row.into();
+            active.last_accessed_at = Set(now);
+            active.update(txn).await?;
+        }
+        Some(row) => {
+            let mut active: content_progress::ActiveModel = row.clone().into();
+            active.completed_at = Set(Some(now));
+            active.last_accessed_at = Set(now);
+            let after = active.update(txn).await?;
+            audit::updated(txn, meta, Some(user), &row, &after).await?;
+        }
+        None => {
+            let row = content_progress::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                user_id: Set(user),
+                course_id: Set(s.course.id),
+                content_id: Set(item),
+                completed_at: Set(Some(now)),
+                last_accessed_at: Set(now),
+            }
+            .insert(txn)
+            .await?;
+            audit::inserted(txn, meta, Some(user), &row).await?;
+        }
+    }
+    let progress_rows = rows(txn, user, s.course.id).await?;
+    let mut enrolment = e.clone();
+    let progress = roll_up(s, &enrolment, &progress_rows);
+    if progress.total > 0 && progress.completed == progress.total && e.completed_at.is_none() {
+        let mut active: enrollment::ActiveModel = e.clone().into();
+        active.completed_at = Set(Some(now));
+        active.certificate_code = Set(Some(certificate::new_code()));
+        enrolment = active.update(txn).await?;
+        audit::updated(txn, meta, Some(user), e, &enrolment).await?;
+    }
+    Ok(roll_up(s, &enrolment, &progress_rows))
+}

@@ -1,0 +1,261 @@
+//! `/admin/users` and `/admin/audit-logs`.
+//!
+//! Who may call: admins only.
+
+use crate::app::AppState;
+use crate::audit::RequestMeta;
+use crate::auth::AuthUser;
+use crate::error::{FieldError, ServerError};
+use crate::outbox::{self, Email};
+use crate::pagination::{PageParams, Paged};
+use crate::routes::auth::revoke_tokens;
+use crate::routes::users::{profile, update_user};
+use crate::storage::entities::{audit_log, refresh_token, user};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::Uri;
+use chrono::{DateTime, Utc};
+use pintar_core::api::{AdminUserUpdate, AuditEntry, Page, Role, UserProfile};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Select, Set,
+    TransactionTrait,
+};
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+/// Routes of this module (admins only).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_users))
+        .routes(routes!(update_user_admin))
+        .routes(routes!(audit_logs))
+}
+
+/// Filters of the user list.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserFilter {
+    /// Text in the email or display name (case-insensitive).
+    pub q: Option<String>,
+    /// Only this role.
+    pub role: Option<Role>,
+    /// Only active (true) or disabled (false) accounts.
+    pub active: Option<bool>,
+}
+
+/// A `LIKE` pattern matching `text` anywhere, with `%`, `_` and `\` taken literally.
+fn contains(text: &str) -> LikeExpr {
+    let escaped: String = text
+        .to_lowercase()
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    LikeExpr::new(format!("%{escaped}%")).escape('\\')
+}
+
+async fn page_of<E, T>(
+    state: &AppState,
+    query: Select<E>,
+    paging: PageParams,
+    view: impl Fn(&E::Model) -> Result<T, ServerError>,
+) -> Result<Page<T>, ServerError>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+{
+    let (page, per_page) = paging.resolve()?;
+    let paginator = query.paginate(&state.db, per_page);
+    let total = paginator.num_items().await?;
+    let rows = paginator.fetch_page(page - 1).await?;
+    Ok(Page {
+        items: rows.iter().map(view).collect::<Result<_, _>>()?,
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// Accounts, newest first, with filters and paging.
+///
+/// Admins only.
+#[utoipa::path(get, path = "/admin/users", tag = "admin",
+    params(UserFilter, PageParams), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = Page<UserProfile>)))]
+async fn list_users(
+    State(state): State<AppState>,
+    caller: AuthUser,
+    uri: Uri,
+    Query(filter): Query<UserFilter>,
+    Query(paging): Query<PageParams>,
+) -> Result<Paged<UserProfile>, ServerError> {
+    caller.require(&[Role::Admin])?;
+    let mut query = user::Entity::find();
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        query = query.filter(
+            Condition::any()
+                .add(Expr::col(user::Column::Email).like(contains(q)))
+                .add(
+                    Expr::expr(Func::lower(Expr::col(user::Column::DisplayName))).like(contains(q)),
+                ),
+        );
+    }
+    if let Some(role) = filter.role {
+        query = query.filter(user::Column::Role.eq(role.as_str()));
+    }
+    if let Some(active) = filter.active {
+        query = query.filter(user::Column::IsActive.eq(active));
+    }
+    let query = query
+        .order_by_desc(user::Column::CreatedAt)
+        .order_by_desc(user::Column::Id);
+    Ok(Paged(page_of(&state, query, paging, profile).await?, uri))
+}
+
+/// Change an account's role or enable/disable it. The user is emailed about a role change;
+/// disabling ends their sessions and stops their API keys. Admins cannot change their own
+/// account here (so the last admin cannot lock everyone out by mistake).
+///
+/// Admins only.
+#[utoipa::path(patch, path = "/admin/users/{id}", tag = "admin", request_body = AdminUserUpdate,
+    params(("id" = String, Path, description = "user id")),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = UserProfile), (status = 404), (status = 409, description = "own account")))]
+async fn update_user_admin(
+    State(state): State<AppState>,
+    caller: AuthUser,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    Json(req): Json<AdminUserUpdate>,
+) -> Result<Json<UserProfile>, ServerError> {
+    caller.require(&[Role::Admin])?;
+    let id = Uuid::parse_str(&id).map_err(|_| ServerError::NotFound("user".into()))?;
+    if id == caller.id {
+        return Err(ServerError::Conflict(
+            "change your own account through another admin".into(),
+        ));
+    }
+    let before = user::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| ServerError::NotFound("user".into()))?;
+    let role_changed = req.role.filter(|r| r.as_str() != before.role);
+    let disabling = req.is_active == Some(false) && before.is_active;
+    let mut row: user::ActiveModel = before.clone().into();
+    if let Some(r) = role_changed {
+        row.role = Set(r.as_str().into());
+    }
+    if let Some(a) = req.is_active {
+        row.is_active = Set(a);
+    }
+    row.updated_at = Set(Utc::now());
+    let txn = state.db.begin().await?;
+    let after = update_user(&txn, &meta, Some(caller.id), &before, row).await?;
+    if let Some(r) = role_changed {
+        outbox::queue(
+            &txn,
+            Email {
+                to: after.email.clone(),
+                subject: "Your Pintar Ekspor role has changed".into(),
+                body: format!(
+                    "Hello {},\n\nAn administrator changed your role from {} to {r}.\n\
+                     It takes effect the next time you sign in or your session refreshes.\n\n\
+                     If you did not expect this, reply to this email.\n",
+                    after.display_name, before.role
+                ),
+                kind: "role_changed",
+            },
+        )
+        .await?;
+    }
+    if disabling {
+        revoke_tokens(&txn, refresh_token::Column::UserId, after.id).await?;
+    }
+    txn.commit().await?;
+    profile(&after).map(Json)
+}
+
+/// Filters of the audit trail.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditFilter {
+    /// Only changes to this table (`users`, `courses`, …).
+    pub table: Option<String>,
+    /// Only changes to this row.
+    pub record_id: Option<String>,
+    /// Only changes made by this user.
+    pub actor_id: Option<Uuid>,
+    /// `insert`, `update` or `delete`.
+    pub operation: Option<String>,
+    /// From this time on (RFC 3339).
+    pub since: Option<DateTime<Utc>>,
+    /// Before this time (RFC 3339).
+    pub until: Option<DateTime<Utc>>,
+}
+
+fn entry(a: &audit_log::Model) -> Result<AuditEntry, ServerError> {
+    Ok(AuditEntry {
+        id: a.id.to_string(),
+        actor_id: a.actor_id.map(|i| i.to_string()),
+        actor_ip: a.actor_ip.clone(),
+        request_id: a.request_id.clone(),
+        operation: a.operation.clone(),
+        table: a.table_name.clone(),
+        record_id: a.record_id.clone(),
+        old_values: a.old_values.clone(),
+        new_values: a.new_values.clone(),
+        created_at: a.created_at,
+    })
+}
+
+/// The audit trail, newest first, with filters and paging.
+///
+/// Admins only.
+#[utoipa::path(get, path = "/admin/audit-logs", tag = "admin",
+    params(AuditFilter, PageParams), security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = Page<AuditEntry>), (status = 422)))]
+async fn audit_logs(
+    State(state): State<AppState>,
+    caller: AuthUser,
+    uri: Uri,
+    Query(filter): Query<AuditFilter>,
+    Query(paging): Query<PageParams>,
+) -> Result<Paged<AuditEntry>, ServerError> {
+    caller.require(&[Role::Admin])?;
+    if let Some(op) = &filter.operation
+        && !["insert", "update", "delete"].contains(&op.as_str())
+    {
+        return Err(ServerError::Validation(vec![FieldError {
+            field: "operation".into(),
+            message: "must be insert, update or delete".into(),
+        }]));
+    }
+    let mut query = audit_log::Entity::find();
+    if let Some(t) = filter.table {
+        query = query.filter(audit_log::Column::TableName.eq(t));
+    }
+    if let Some(r) = filter.record_id {
+        query = query.filter(audit_log::Column::RecordId.eq(r));
+    }
+    if let Some(a) = filter.actor_id {
+        query = query.filter(audit_log::Column::ActorId.eq(a));
+    }
+    if let Some(o) = filter.operation {
+        query = query.filter(audit_log::Column::Operation.eq(o));
+    }
+    if let Some(s) = filter.since {
+        query = query.filter(audit_log::Column::CreatedAt.gte(s));
+    }
+    if let Some(u) = filter.until {
+        query = query.filter(audit_log::Column::CreatedAt.lt(u));
+    }
+    let query = query
+        .order_by_desc(audit_log::Column::CreatedAt)
+        .order_by_desc(audit_log::Column::Id);
+    Ok(Paged(page_of(&state, query, paging, entry).await?, uri))
+}
