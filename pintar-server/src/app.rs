@@ -3,7 +3,9 @@
 use crate::auth::AuthKeys;
 use crate::config::Settings;
 use crate::learning::catalog::Catalog;
+use crate::metrics::{self, Metrics};
 use crate::middleware::{not_found, problem_details, security_headers};
+use crate::ratelimit::{self, RateLimiter};
 use crate::routes;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -29,6 +31,10 @@ pub struct AppState {
     pub auth: AuthKeys,
     /// The published-course catalog.
     pub catalog: Arc<Catalog>,
+    /// Prometheus metrics.
+    pub metrics: Arc<Metrics>,
+    /// Rate limits.
+    pub limiter: Arc<RateLimiter>,
 }
 
 impl AppState {
@@ -37,9 +43,11 @@ impl AppState {
         let ttl = std::time::Duration::from_secs(settings.catalog_cache_secs);
         Self {
             db,
+            limiter: Arc::new(RateLimiter::new(&settings)),
             settings: Arc::new(settings),
             auth,
             catalog: Arc::new(Catalog::new(ttl)),
+            metrics: Arc::new(Metrics::default()),
         }
     }
 }
@@ -105,6 +113,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// The whole application, ready to serve (or to drive with `tower::ServiceExt::oneshot`).
 pub fn router(state: AppState) -> Router {
     let max_body = state.settings.max_upload_bytes;
+    let limiter = state.limiter.clone();
+    let metrics = state.metrics.clone();
     let cors = cors(&state.settings.cors_origins);
     let (api, doc) = api();
     // The docs page runs Swagger UI's own scripts and inline styles (served from this binary).
@@ -116,11 +126,20 @@ pub fn router(state: AppState) -> Router {
         .merge(docs)
         .fallback(not_found)
         .with_state(state)
-        // Each layer wraps those before it. The problem layer wraps the body limits (so their
-        // 413 gets the common shape) and sits inside the request-id layers (so it sees the id).
+        // Each layer wraps those before it. The problem layer wraps the body limits and the
+        // rate limiter (so their 413 and 429 get the common shape) and sits inside the
+        // request-id layers (so it sees the id). Metrics see every final status.
         .layer(DefaultBodyLimit::max(max_body))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(max_body))
+        .layer(axum::middleware::from_fn_with_state(
+            limiter,
+            ratelimit::limit,
+        ))
         .layer(axum::middleware::from_fn(problem_details))
+        .layer(axum::middleware::from_fn_with_state(
+            metrics,
+            metrics::track,
+        ))
         .layer(axum::middleware::from_fn(security_headers))
         .layer(cors)
         .layer(TraceLayer::new_for_http())

@@ -1,5 +1,6 @@
 //! Writing the audit trail, always inside the transaction of the change it records.
 
+use crate::client_ip::ClientIp;
 use crate::storage::entities::audit_log;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
@@ -11,7 +12,7 @@ use uuid::Uuid;
 /// Who is asking, from where: the client address and the request id.
 #[derive(Debug, Clone, Default)]
 pub struct RequestMeta {
-    /// Client IP (socket address; trusted proxies come with rate limiting).
+    /// Client IP (the socket peer, or the client behind a trusted proxy).
     pub ip: Option<String>,
     /// The `X-Request-Id`.
     pub request_id: Option<String>,
@@ -24,8 +25,14 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestMeta {
         Ok(Self {
             ip: parts
                 .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string()),
+                .get::<ClientIp>()
+                .map(|c| c.0.to_string())
+                .or_else(|| {
+                    parts
+                        .extensions
+                        .get::<ConnectInfo<SocketAddr>>()
+                        .map(|c| c.0.ip().to_string())
+                }),
             request_id: parts
                 .headers
                 .get("x-request-id")

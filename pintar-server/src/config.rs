@@ -29,6 +29,12 @@ pub struct Settings {
     pub seed_demo: bool,
     /// Apply rate limits (`PINTAR_RATE_LIMIT_ENABLED`).
     pub rate_limit_enabled: bool,
+    /// Requests per minute per client on `/api/v1/auth/*` (`PINTAR_RATE_LIMIT_AUTH_PER_MINUTE`).
+    pub rate_limit_auth_per_minute: u32,
+    /// Requests per minute per client elsewhere (`PINTAR_RATE_LIMIT_PER_MINUTE`).
+    pub rate_limit_per_minute: u32,
+    /// Requests per hour per API key (`PINTAR_RATE_LIMIT_API_KEY_PER_HOUR`).
+    pub rate_limit_api_key_per_hour: u32,
     /// Proxies whose `X-Forwarded-For` is believed (`PINTAR_TRUSTED_PROXIES`, comma-separated).
     #[serde(deserialize_with = "list")]
     pub trusted_proxies: Vec<String>,
@@ -57,6 +63,9 @@ impl Default for Settings {
             admin_password: None,
             seed_demo: true,
             rate_limit_enabled: true,
+            rate_limit_auth_per_minute: 20,
+            rate_limit_per_minute: 100,
+            rate_limit_api_key_per_hour: 1000,
             trusted_proxies: Vec::new(),
             redis_url: None,
             cors_origins: Vec::new(),
@@ -122,6 +131,15 @@ impl fmt::Debug for Settings {
             .field("admin_password", &hidden(&self.admin_password))
             .field("seed_demo", &self.seed_demo)
             .field("rate_limit_enabled", &self.rate_limit_enabled)
+            .field(
+                "rate_limit_auth_per_minute",
+                &self.rate_limit_auth_per_minute,
+            )
+            .field("rate_limit_per_minute", &self.rate_limit_per_minute)
+            .field(
+                "rate_limit_api_key_per_hour",
+                &self.rate_limit_api_key_per_hour,
+            )
             .field("trusted_proxies", &self.trusted_proxies)
             .field("redis_url", &self.redis_url.as_deref().map(redact_url))
             .field("cors_origins", &self.cors_origins)

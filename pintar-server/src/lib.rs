@@ -6,12 +6,15 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
+pub mod client_ip;
 pub mod config;
 pub mod error;
 pub mod learning;
+pub mod metrics;
 pub mod middleware;
 pub mod outbox;
 pub mod pagination;
+pub mod ratelimit;
 pub mod routes;
 pub mod storage;
 

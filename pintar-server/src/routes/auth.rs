@@ -194,11 +194,14 @@ async fn token(
         .map_or_else(dummy_hash, |u| u.password_hash.clone());
     let ok = verify_password(login.password, hash).await;
     let Some(account) = found.filter(|_| ok) else {
+        state.metrics.login(false);
         return Err(bad_credentials());
     };
     if !account.is_active {
+        state.metrics.login(false);
         return Err(ServerError::Unauthorized("this account is disabled".into()));
     }
+    state.metrics.login(true);
     let txn = state.db.begin().await?;
     let now = Utc::now();
     let mut active: user::ActiveModel = account.clone().into();

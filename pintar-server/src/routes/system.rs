@@ -1,4 +1,6 @@
-//! `/health` (the process is up) and `/ready` (it can reach its database).
+//! `/health` (the process is up), `/ready` (it can reach its database) and `/metrics`
+//! (Prometheus text format). Public, and not rate limited: they are for orchestrators and
+//! scrapers; keep them off the public internet at the proxy if that matters.
 
 use crate::app::AppState;
 use crate::error::ServerError;
@@ -24,6 +26,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/health", get(health))
         .route("/ready", get(ready))
+        .route("/metrics", get(metrics))
 }
 
 async fn health() -> Json<Status> {
@@ -45,4 +48,14 @@ async fn ready(State(state): State<AppState>) -> Result<Json<Status>, ServerErro
         version: env!("CARGO_PKG_VERSION"),
         database: Some(database),
     }))
+}
+
+async fn metrics(State(state): State<AppState>) -> impl axum::response::IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.metrics.render(&state.db),
+    )
 }

@@ -96,10 +96,16 @@ impl TestServer {
         Self::start_with(engine, Settings::default()).await
     }
 
+    /// A server with `settings`, rate limits off.
     pub async fn start_with(engine: Engine, mut settings: Settings) -> Self {
+        settings.rate_limit_enabled = false;
+        Self::start_limited(engine, settings).await
+    }
+
+    /// A server with `settings` exactly as given (rate limits as they say).
+    pub async fn start_limited(engine: Engine, mut settings: Settings) -> Self {
         let db = TestDb::new(engine).await;
         settings.database_url = Some(db.url.clone());
-        settings.rate_limit_enabled = false;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

@@ -1,0 +1,103 @@
+//! The client's address: the socket peer, unless the peer is a configured trusted proxy,
+//! in which case the nearest untrusted address in `X-Forwarded-For`.
+
+use axum::http::HeaderMap;
+use ipnet::IpNet;
+use std::net::IpAddr;
+
+/// Proxies whose `X-Forwarded-For` is believed (addresses or CIDR ranges).
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies(Vec<IpNet>);
+
+/// The resolved client address, stored in request extensions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub IpAddr);
+
+impl TrustedProxies {
+    /// Parses `10.0.0.1` or `10.0.0.0/8` entries; invalid ones are logged and skipped.
+    pub fn parse(entries: &[String]) -> Self {
+        Self(
+            entries
+                .iter()
+                .filter_map(|e| {
+                    let e = e.trim();
+                    let parsed = e
+                        .parse::<IpNet>()
+                        .or_else(|_| e.parse::<IpAddr>().map(IpNet::from));
+                    match parsed {
+                        Ok(n) => Some(n),
+                        Err(_) => {
+                            tracing::warn!(entry = %e, "ignoring an invalid trusted proxy");
+                            None
+                        }
+                    }
+                })
+                .collect(),
+        )
+    }
+
+    fn trusts(&self, ip: IpAddr) -> bool {
+        self.0.iter().any(|n| n.contains(&ip))
+    }
+
+    /// The client behind `peer`: walks `X-Forwarded-For` from the right while the hops are
+    /// trusted proxies. Unparseable entries stop the walk (they cannot be trusted).
+    pub fn client(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+        if !self.trusts(peer) {
+            return peer;
+        }
+        let hops: Vec<&str> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .collect();
+        let mut client = peer;
+        for hop in hops.iter().rev() {
+            match hop.parse::<IpAddr>() {
+                Ok(ip) => {
+                    client = ip;
+                    if !self.trusts(ip) {
+                        break;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        client
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn xff(v: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", v.parse().expect("header"));
+        h
+    }
+
+    #[test]
+    fn only_trusted_peers_are_believed() {
+        let t = TrustedProxies::parse(&["10.0.0.0/8".into(), "192.168.1.5".into(), "bad".into()]);
+        let ip = |s: &str| s.parse::<IpAddr>().expect("ip");
+        // Untrusted peer: header ignored.
+        assert_eq!(
+            t.client(ip("203.0.113.9"), &xff("1.2.3.4")),
+            ip("203.0.113.9")
+        );
+        // Trusted peer: rightmost untrusted hop, spoofed left entries ignored.
+        assert_eq!(
+            t.client(ip("10.1.1.1"), &xff("6.6.6.6, 198.51.100.7, 10.2.2.2")),
+            ip("198.51.100.7")
+        );
+        assert_eq!(
+            t.client(ip("192.168.1.5"), &xff("198.51.100.7")),
+            ip("198.51.100.7")
+        );
+        // No header: the proxy itself.
+        assert_eq!(t.client(ip("10.1.1.1"), &HeaderMap::new()), ip("10.1.1.1"));
+    }
+}
