@@ -30,8 +30,10 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    use std::io::IsTerminal;
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
@@ -91,7 +93,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let listener = tokio::net::TcpListener::bind(settings.bind).await?;
-    tracing::info!(address = %listener.local_addr()?, "serving");
+    let address = listener.local_addr()?;
+    tracing::info!(%address, "serving; API docs at http://{address}/docs/");
     let auth = AuthKeys::new(jwt_secret(&settings)?.as_bytes());
     let app = pintar_server::router(AppState::new(db, settings, auth));
     app::serve(listener, app, app::shutdown_signal()).await?;
