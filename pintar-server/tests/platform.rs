@@ -250,3 +250,52 @@ async fn openapi_document_and_docs_page_are_served_locally() {
     assert!(bundle.bytes().await.expect("bytes").len() > 100_000);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn api_key_scopes_are_enforced() {
+    for engine in ENGINES {
+        let s = TestServer::start(engine).await;
+        s.seed().await;
+        let t = s.learner("scope@example.id").await;
+        s.post(
+            "/api/v1/auth/upgrade-role",
+            Some(&t.access_token),
+            json!({}),
+        )
+        .await;
+        let dev: pintar_core::api::TokenResponse = s
+            .login("scope@example.id", support::PASSWORD)
+            .await
+            .json()
+            .await
+            .expect("tokens");
+        let mut keys = Vec::new();
+        for scopes in [json!(["analytics"]), json!(["learning"])] {
+            let r = s
+                .post(
+                    "/api/v1/developer/key",
+                    Some(&dev.access_token),
+                    json!({"name": "k", "scopes": scopes}),
+                )
+                .await;
+            keys.push(r.body["key"].as_str().expect("key").to_string());
+        }
+        let enroll = |key: String| {
+            s.client
+                .post(s.url("/api/v1/courses/incoterms-2020/enroll"))
+                .header("x-api-key", key)
+                .send()
+        };
+        let r = enroll(keys[0].clone()).await.expect("send");
+        assert_eq!(r.status(), 403, "{engine:?}");
+        let body: serde_json::Value = r.json().await.expect("problem");
+        assert!(
+            body["detail"]
+                .as_str()
+                .expect("detail")
+                .contains("learning")
+        );
+        assert_eq!(enroll(keys[1].clone()).await.expect("send").status(), 201);
+        s.stop().await;
+    }
+}

@@ -12,7 +12,7 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(InitialSchema)]
+        vec![Box::new(InitialSchema), Box::new(LookupIndexes)]
     }
 }
 
@@ -581,5 +581,91 @@ impl MigrationTrait for InitialSchema {
                 .to_owned(),
         )
         .await
+    }
+}
+
+/// Indexes for the course, learning and audit queries.
+struct LookupIndexes;
+
+// Named by hand: the derive names a migration after its file, which the first one took.
+impl MigrationName for LookupIndexes {
+    fn name(&self) -> &str {
+        "m0002_lookup_indexes"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for LookupIndexes {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let indexes = [
+            (
+                "ix_courses_status",
+                Courses::Table.into_iden(),
+                vec![Courses::Status.into_iden()],
+            ),
+            (
+                "ix_sections_course",
+                Sections::Table.into_iden(),
+                vec![Sections::CourseId.into_iden()],
+            ),
+            (
+                "ix_contents_course",
+                Contents::Table.into_iden(),
+                vec![Contents::CourseId.into_iden()],
+            ),
+            (
+                "ix_contents_section",
+                Contents::Table.into_iden(),
+                vec![Contents::SectionId.into_iden()],
+            ),
+            (
+                "ix_content_progress_user_course",
+                ContentProgress::Table.into_iden(),
+                vec![
+                    ContentProgress::UserId.into_iden(),
+                    ContentProgress::CourseId.into_iden(),
+                ],
+            ),
+            (
+                "ix_quiz_attempts_user_content",
+                QuizAttempts::Table.into_iden(),
+                vec![
+                    QuizAttempts::UserId.into_iden(),
+                    QuizAttempts::ContentId.into_iden(),
+                ],
+            ),
+            (
+                "ix_enrollments_course",
+                Enrollments::Table.into_iden(),
+                vec![Enrollments::CourseId.into_iden()],
+            ),
+            (
+                "ix_audit_log_table_record",
+                AuditLog::Table.into_iden(),
+                vec![
+                    AuditLog::TableName.into_iden(),
+                    AuditLog::RecordId.into_iden(),
+                ],
+            ),
+            (
+                "ix_audit_log_actor",
+                AuditLog::Table.into_iden(),
+                vec![AuditLog::ActorId.into_iden()],
+            ),
+            (
+                "ix_users_created_at",
+                Users::Table.into_iden(),
+                vec![Users::CreatedAt.into_iden()],
+            ),
+        ];
+        for (name, table, cols) in indexes {
+            let mut index = Index::create();
+            index.name(name).table(table).if_not_exists();
+            for c in cols {
+                index.col(c);
+            }
+            m.create_index(index.to_owned()).await?;
+        }
+        Ok(())
     }
 }
