@@ -52,6 +52,14 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// The same state with another rate limiter (say, one counting in Redis).
+    pub fn with_limiter(mut self, limiter: RateLimiter) -> Self {
+        self.limiter = Arc::new(limiter);
+        self
+    }
+}
+
 /// The OpenAPI document's fixed parts; paths come from the routers.
 #[derive(utoipa::OpenApi)]
 #[openapi(

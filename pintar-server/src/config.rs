@@ -40,6 +40,8 @@ pub struct Settings {
     pub trusted_proxies: Vec<String>,
     /// Redis for shared rate limits across instances (`PINTAR_REDIS_URL`).
     pub redis_url: Option<String>,
+    /// Prefix of this deployment's Redis keys (`PINTAR_REDIS_PREFIX`).
+    pub redis_prefix: String,
     /// Origins allowed by CORS (`PINTAR_CORS_ORIGINS`, comma-separated).
     #[serde(deserialize_with = "list")]
     pub cors_origins: Vec<String>,
@@ -68,6 +70,7 @@ impl Default for Settings {
             rate_limit_api_key_per_hour: 1000,
             trusted_proxies: Vec::new(),
             redis_url: None,
+            redis_prefix: "pintar".into(),
             cors_origins: Vec::new(),
             email_provider: "log".into(),
             max_upload_bytes: 20 * 1024 * 1024,
@@ -142,6 +145,7 @@ impl fmt::Debug for Settings {
             )
             .field("trusted_proxies", &self.trusted_proxies)
             .field("redis_url", &self.redis_url.as_deref().map(redact_url))
+            .field("redis_prefix", &self.redis_prefix)
             .field("cors_origins", &self.cors_origins)
             .field("email_provider", &self.email_provider)
             .field("max_upload_bytes", &self.max_upload_bytes)

@@ -96,7 +96,11 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     let address = listener.local_addr()?;
     tracing::info!(%address, "serving; API docs at http://{address}/docs/");
     let auth = AuthKeys::new(jwt_secret(&settings)?.as_bytes());
-    let app = pintar_server::router(AppState::new(db, settings, auth));
+    let limiter = pintar_server::ratelimit::RateLimiter::connect(&settings).await?;
+    if settings.redis_url.is_some() {
+        tracing::info!("rate limits are counted in Redis");
+    }
+    let app = pintar_server::router(AppState::new(db, settings, auth).with_limiter(limiter));
     app::serve(listener, app, app::shutdown_signal()).await?;
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! Rate limits with a sliding window (the previous window's count, weighted by how much of
 //! it still overlaps, plus the current one's): auth routes per client, other routes per
-//! client, API-key traffic per key. In memory, per instance; `RateLimit-*` headers on every
-//! limited response and `Retry-After` on 429.
+//! client, API-key traffic per key. Counted in memory (one instance) or in Redis (several
+//! instances sharing the limits, `PINTAR_REDIS_URL`); `RateLimit-*` headers on every limited
+//! response and `Retry-After` on 429.
 
 use crate::auth::hash_token;
 use crate::client_ip::{ClientIp, TrustedProxies};
@@ -65,6 +66,37 @@ pub struct RateLimiter {
     limits: HashMap<Tier, Limit>,
     windows: Mutex<HashMap<(Tier, String), Window>>,
     checks: std::sync::atomic::AtomicU64,
+    redis: Option<Shared>,
+}
+
+/// Counts kept in Redis, in windows aligned to the Unix clock, so every instance agrees.
+struct Shared {
+    conn: redis::aio::ConnectionManager,
+    script: redis::Script,
+    prefix: String,
+}
+
+/// Atomically: refuse if the weighted count would pass the limit, else count the request.
+/// Returns `{allowed, current count before this request, previous window's count}`.
+const SLIDING_WINDOW_LUA: &str = r"
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+local previous = tonumber(redis.call('GET', KEYS[2]) or '0')
+if previous * tonumber(ARGV[2]) + current + 1 > tonumber(ARGV[1]) then
+  return {0, current, previous}
+end
+redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return {1, current, previous}
+";
+
+impl Tier {
+    fn as_str(self) -> &'static str {
+        match self {
+            Tier::Auth => "auth",
+            Tier::General => "general",
+            Tier::ApiKey => "key",
+        }
+    }
 }
 
 impl RateLimiter {
@@ -99,25 +131,76 @@ impl RateLimiter {
             ]),
             windows: Mutex::new(HashMap::new()),
             checks: std::sync::atomic::AtomicU64::new(0),
+            redis: None,
         }
     }
 
-    /// Counts a request of `key` in `tier` at `now`, unless that would exceed the limit.
-    pub fn check(&self, tier: Tier, key: &str, now: Instant) -> Decision {
-        let limit = self.limits.get(&tier).copied().unwrap_or(Limit {
+    /// Like [`RateLimiter::new`], counting in Redis when `redis_url` is set.
+    pub async fn connect(settings: &Settings) -> Result<Self, redis::RedisError> {
+        let mut limiter = Self::new(settings);
+        if let Some(url) = &settings.redis_url {
+            let client = redis::Client::open(url.as_str())?;
+            limiter.redis = Some(Shared {
+                conn: client.get_connection_manager().await?,
+                script: redis::Script::new(SLIDING_WINDOW_LUA),
+                prefix: settings.redis_prefix.clone(),
+            });
+        }
+        Ok(limiter)
+    }
+
+    fn limit(&self, tier: Tier) -> Limit {
+        self.limits.get(&tier).copied().unwrap_or(Limit {
             max: u32::MAX,
             window: Duration::from_secs(60),
-        });
+        })
+    }
+
+    /// Counts a request of `key` in `tier` now, in Redis or in memory. `None` when Redis
+    /// cannot be reached: the request goes through (an outage of the limiter's store must
+    /// not take the API down) and the failure is logged.
+    pub async fn check(&self, tier: Tier, key: &str) -> Option<Decision> {
+        let Some(shared) = &self.redis else {
+            return Some(self.check_at(tier, key, Instant::now()));
+        };
+        let limit = self.limit(tier);
+        let w = limit.window.as_secs_f64();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or_default();
+        let index = (now / w).floor();
+        let age = now - index * w;
+        let name = |i: f64| format!("{}:rl:{}:{key}:{i}", shared.prefix, tier.as_str());
+        let mut conn = shared.conn.clone();
+        let result: Result<(u8, u32, u32), _> = shared
+            .script
+            .key(name(index))
+            .key(name(index - 1.0))
+            .arg(limit.max)
+            .arg(1.0 - age / w)
+            .arg(limit.window.as_secs() * 2)
+            .invoke_async(&mut conn)
+            .await;
+        match result {
+            Ok((allowed, current, previous)) => {
+                Some(decide(limit, allowed == 1, previous, current, age))
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "rate limit store unavailable; request let through");
+                None
+            }
+        }
+    }
+
+    /// Counts a request of `key` in `tier` at `now` in memory, unless that would exceed the
+    /// limit.
+    pub fn check_at(&self, tier: Tier, key: &str, now: Instant) -> Decision {
+        let limit = self.limit(tier);
         let w = limit.window.as_secs_f64();
         let Ok(mut windows) = self.windows.lock() else {
             // A poisoned lock only means another request panicked mid-update: fail open.
-            return Decision {
-                allowed: true,
-                limit: limit.max,
-                remaining: limit.max,
-                reset: 0,
-                retry_after: None,
-            };
+            return decide(limit, true, 0, 0, 0.0);
         };
         let n = self
             .checks
@@ -135,7 +218,7 @@ impl RateLimiter {
             previous: 0,
             current: 0,
         });
-        let mut age = now.duration_since(win.start).as_secs_f64();
+        let mut age = now.saturating_duration_since(win.start).as_secs_f64();
         if age >= 2.0 * w {
             *win = Window {
                 start: now,
@@ -149,26 +232,13 @@ impl RateLimiter {
             win.current = 0;
             age -= w;
         }
-        let weight = 1.0 - age / w;
-        let used = f64::from(win.previous) * weight + f64::from(win.current);
-        let reset = (w - age).ceil().max(1.0) as u64;
-        if used + 1.0 > f64::from(limit.max) {
-            return Decision {
-                allowed: false,
-                limit: limit.max,
-                remaining: 0,
-                reset,
-                retry_after: Some(retry_after(limit.max, win.previous, win.current, age, w)),
-            };
+        let used = f64::from(win.previous) * (1.0 - age / w) + f64::from(win.current);
+        let allowed = used + 1.0 <= f64::from(limit.max);
+        let d = decide(limit, allowed, win.previous, win.current, age);
+        if allowed {
+            win.current += 1;
         }
-        win.current += 1;
-        Decision {
-            allowed: true,
-            limit: limit.max,
-            remaining: (f64::from(limit.max) - used - 1.0).floor().max(0.0) as u32,
-            reset,
-            retry_after: None,
-        }
+        d
     }
 
     fn client(&self, req: &Request) -> IpAddr {
@@ -177,6 +247,31 @@ impl RateLimiter {
             .get::<ConnectInfo<SocketAddr>>()
             .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |c| c.0.ip());
         self.proxies.client(peer, req.headers())
+    }
+}
+
+/// The decision and headers for a request that found `previous` and `current` counts at
+/// `age` seconds into the current window.
+fn decide(limit: Limit, allowed: bool, previous: u32, current: u32, age: f64) -> Decision {
+    let w = limit.window.as_secs_f64();
+    let used = f64::from(previous) * (1.0 - age / w) + f64::from(current);
+    let reset = (w - age).ceil().max(1.0) as u64;
+    if allowed {
+        Decision {
+            allowed,
+            limit: limit.max,
+            remaining: (f64::from(limit.max) - used - 1.0).floor().max(0.0) as u32,
+            reset,
+            retry_after: None,
+        }
+    } else {
+        Decision {
+            allowed,
+            limit: limit.max,
+            remaining: 0,
+            reset,
+            retry_after: Some(retry_after(limit.max, previous, current, age, w)),
+        }
     }
 }
 
@@ -237,7 +332,9 @@ pub async fn limit(
         None if path.starts_with("/api/v1/auth/") => (Tier::Auth, client.to_string()),
         None => (Tier::General, client.to_string()),
     };
-    let d = limiter.check(tier, &key, Instant::now());
+    let Some(d) = limiter.check(tier, &key).await else {
+        return next.run(req).await;
+    };
     if !d.allowed {
         let mut res = Problem::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -272,19 +369,25 @@ mod tests {
         let l = limiter(5);
         let t0 = Instant::now();
         for i in 0..5 {
-            let d = l.check(Tier::General, "a", t0);
+            let d = l.check_at(Tier::General, "a", t0);
             assert!(d.allowed);
             assert_eq!(d.remaining, 4 - i);
         }
-        let d = l.check(Tier::General, "a", t0);
+        let d = l.check_at(Tier::General, "a", t0);
         assert!(!d.allowed);
         assert_eq!(
             d.retry_after,
             Some(60 + 12),
             "next window, once 1 of 5 has decayed"
         );
-        assert!(l.check(Tier::General, "b", t0).allowed, "keys are separate");
-        assert!(l.check(Tier::Auth, "a", t0).allowed, "tiers are separate");
+        assert!(
+            l.check_at(Tier::General, "b", t0).allowed,
+            "keys are separate"
+        );
+        assert!(
+            l.check_at(Tier::Auth, "a", t0).allowed,
+            "tiers are separate"
+        );
     }
 
     #[test]
@@ -292,16 +395,16 @@ mod tests {
         let l = limiter(10);
         let t0 = Instant::now();
         for _ in 0..10 {
-            assert!(l.check(Tier::General, "a", t0).allowed);
+            assert!(l.check_at(Tier::General, "a", t0).allowed);
         }
         // Half-way through the next window, half of the previous 10 still count.
         let half = t0 + Duration::from_secs(90);
         let allowed = (0..10)
-            .filter(|_| l.check(Tier::General, "a", half).allowed)
+            .filter(|_| l.check_at(Tier::General, "a", half).allowed)
             .count();
         assert_eq!(allowed, 5);
         // Two windows later everything is forgotten.
         let later = t0 + Duration::from_secs(200);
-        assert_eq!(l.check(Tier::General, "a", later).remaining, 9);
+        assert_eq!(l.check_at(Tier::General, "a", later).remaining, 9);
     }
 }

@@ -299,3 +299,49 @@ async fn api_key_scopes_are_enforced() {
         s.stop().await;
     }
 }
+
+/// Redis for shared rate limits (on this machine and in CI; `PINTAR_TEST_REDIS_URL` overrides).
+fn redis_url() -> String {
+    std::env::var("PINTAR_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+#[tokio::test]
+async fn instances_sharing_redis_share_the_limits() {
+    let prefix = format!("pintar-test-{}", uuid::Uuid::now_v7().simple());
+    let settings = || Settings {
+        redis_url: Some(redis_url()),
+        redis_prefix: prefix.clone(),
+        ..limited(3, 100, 100, &[])
+    };
+    let a = TestServer::start_limited(Engine::Sqlite, settings()).await;
+    let b = TestServer::start_limited(Engine::Postgres, settings()).await;
+    let mut seen = Vec::new();
+    for s in [&a, &a, &b, &b, &a] {
+        let r = s
+            .post(
+                "/api/v1/auth/token",
+                None,
+                json!({"email": "x@example.id", "password": "wrong-password"}),
+            )
+            .await;
+        seen.push((
+            r.status,
+            r.headers
+                .get("ratelimit-remaining")
+                .and_then(|v| v.to_str().ok())
+                .map(String::from),
+        ));
+    }
+    let statuses: Vec<u16> = seen.iter().map(|x| x.0).collect();
+    assert_eq!(statuses, [401, 401, 401, 429, 429], "{seen:?}");
+    // Counted in one window, whichever instance answered.
+    assert!(
+        seen[2]
+            .1
+            .as_deref()
+            .is_some_and(|r| r.parse::<u32>().is_ok_and(|n| n == 0)),
+        "{seen:?}"
+    );
+    a.stop().await;
+    b.stop().await;
+}

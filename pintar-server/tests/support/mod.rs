@@ -110,11 +110,17 @@ impl TestServer {
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("local addr");
-        let app = pintar_server::router(AppState::new(
-            db.db.clone(),
-            settings,
-            pintar_server::auth::AuthKeys::new(TEST_JWT_SECRET),
-        ));
+        let limiter = pintar_server::ratelimit::RateLimiter::connect(&settings)
+            .await
+            .expect("Redis at the configured URL");
+        let app = pintar_server::router(
+            AppState::new(
+                db.db.clone(),
+                settings,
+                pintar_server::auth::AuthKeys::new(TEST_JWT_SECRET),
+            )
+            .with_limiter(limiter),
+        );
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let handle = tokio::spawn(async move {
             app::serve(listener, app, async {
