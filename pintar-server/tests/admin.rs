@@ -213,6 +213,31 @@ async fn admins_author_reorder_publish_export_and_import_courses() {
             .await;
         assert_eq!(r.status, 204);
 
+        // New sections go last, also after a deletion left a gap in the positions.
+        let mut extra = Vec::new();
+        for title in ["Extra 1", "Extra 2"] {
+            let r = s
+                .post(&format!("{cpath}/sections"), a, json!({"title": title}))
+                .await;
+            extra.push(serde_json::from_value::<Created>(r.body).expect("id").id);
+        }
+        let r = s
+            .call(
+                Method::DELETE,
+                &format!("/api/v1/admin/sections/{}", extra[0]),
+                a,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 204);
+        s.post(&format!("{cpath}/sections"), a, json!({"title": "Extra 3"}))
+            .await;
+        let d: CourseDetail =
+            serde_json::from_value(s.get("/api/v1/courses/packing-for-export", a).await.body)
+                .expect("detail");
+        let titles: Vec<&str> = d.outline.iter().map(|x| x.title.as_str()).collect();
+        assert_eq!(titles, ["Pallets", "Cartons", "Extra 2", "Extra 3"]);
+
         // Content changes are audited.
         let r = s
             .get(

@@ -97,7 +97,28 @@ pub async fn load_summaries<C: ConnectionTrait>(
     if published_only {
         query = query.filter(course::Column::Status.eq(CourseStatus::Published.as_str()));
     }
-    let courses = query.all(conn).await?;
+    summarise(conn, query.all(conn).await?).await
+}
+
+/// Loads the summaries of the courses `ids`, whatever their status.
+pub async fn load_courses<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[Uuid],
+) -> Result<Vec<CourseSummary>, ServerError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let courses = course::Entity::find()
+        .filter(course::Column::Id.is_in(ids.iter().copied()))
+        .all(conn)
+        .await?;
+    summarise(conn, courses).await
+}
+
+async fn summarise<C: ConnectionTrait>(
+    conn: &C,
+    courses: Vec<course::Model>,
+) -> Result<Vec<CourseSummary>, ServerError> {
     let sections = counts(conn, section::Entity, section::Column::CourseId).await?;
     let items = counts(conn, content::Entity, content::Column::CourseId).await?;
     courses

@@ -20,9 +20,10 @@ use pintar_core::api::{
     ContentDocument, CourseDetail, CourseDocument, CourseOrder, CoursePatch, CourseStatus,
     CourseSummary, Created, NewCourse, Page, Role, SectionInput,
 };
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect, Set, TransactionTrait,
 };
 use std::collections::HashSet;
 use utoipa_axum::router::OpenApiRouter;
@@ -79,6 +80,26 @@ async fn content_row<C: ConnectionTrait>(
         .one(conn)
         .await?
         .ok_or_else(|| ServerError::NotFound("content".into()))
+}
+
+/// One past the largest position among `rows` (0 when there are none): after deletions
+/// positions have gaps, so a count would not do.
+async fn next_position<C, E>(
+    conn: &C,
+    rows: sea_orm::Select<E>,
+    column: E::Column,
+) -> Result<i32, ServerError>
+where
+    C: ConnectionTrait,
+    E: EntityTrait,
+{
+    let max: Option<Option<i32>> = rows
+        .select_only()
+        .column_as(Expr::col(column).max(), "m")
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(max.flatten().map_or(0, |m| m + 1))
 }
 
 /// All courses, any status, with filters and paging.
@@ -419,10 +440,12 @@ async fn add_section(
     checks.text("title", &req.title, 1, 200);
     checks.done()?;
     let c = find_course(&state.db, &id).await?;
-    let position = section::Entity::find()
-        .filter(section::Column::CourseId.eq(c.id))
-        .count(&state.db)
-        .await? as i32;
+    let position = next_position(
+        &state.db,
+        section::Entity::find().filter(section::Column::CourseId.eq(c.id)),
+        section::Column::Position,
+    )
+    .await?;
     let txn = state.db.begin().await?;
     let row =
         document::insert_section(&txn, &meta, Some(caller.id), c.id, position, &req.title).await?;
@@ -518,10 +541,12 @@ async fn add_content(
     admin(&caller)?;
     check_content(&doc)?;
     let sec = section_row(&state.db, &id).await?;
-    let position = content::Entity::find()
-        .filter(content::Column::SectionId.eq(sec.id))
-        .count(&state.db)
-        .await? as i32;
+    let position = next_position(
+        &state.db,
+        content::Entity::find().filter(content::Column::SectionId.eq(sec.id)),
+        content::Column::Position,
+    )
+    .await?;
     let txn = state.db.begin().await?;
     let row = document::insert_content(&txn, &meta, Some(caller.id), &sec, position, &doc).await?;
     txn.commit().await?;

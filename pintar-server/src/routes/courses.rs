@@ -11,7 +11,7 @@ use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::error::ServerError;
 use crate::learning::catalog::CourseFilter;
 use crate::learning::document::stored_questions;
-use crate::learning::structure::{self, Structure, find_course, summary_of};
+use crate::learning::structure::{self, Structure, find_course};
 use crate::learning::{catalog, certificate, progress, quiz};
 use crate::pagination::{PageParams, Paged};
 use crate::storage::entities::{course, enrollment, quiz_attempt, user};
@@ -506,10 +506,9 @@ async fn my_enrollments(
         .all(&state.db)
         .await?;
     let ids: Vec<Uuid> = mine.iter().map(|e| e.course_id).collect();
-    let courses: HashMap<String, CourseSummary> = catalog::load_summaries(&state.db, false)
+    let courses: HashMap<String, CourseSummary> = catalog::load_courses(&state.db, &ids)
         .await?
         .into_iter()
-        .filter(|c| ids.iter().any(|id| id.to_string() == c.id))
         .map(|c| (c.id.clone(), c))
         .collect();
     let done = completed_counts(&state.db, caller.id).await?;
@@ -596,12 +595,11 @@ async fn get_certificate(
         .one(&state.db)
         .await?
         .ok_or_else(not_found)?;
-    let summary = summary_of(&c, 0, 0)?;
     Ok(Json(Certificate {
         code,
         learner: learner.display_name,
-        course_id: summary.id,
-        course_title: summary.title,
+        course_id: c.id.to_string(),
+        course_title: c.title,
         completed_at,
     }))
 }
