@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Load figures for the server over loopback, with wrk:
-#   authenticated GET /api/v1/courses at 50 connections (throughput, p99),
+#   authenticated GET /api/v1/courses at 50 connections (throughput, p99), with a JWT and
+#   with an API key,
 #   progress writes (POST …/complete) at 50 connections,
 #   idle RSS after start-up and after the load.
 # Usage: bench/load.sh [sqlite|postgres] [seconds]   (needs wrk; PostgreSQL at 127.0.0.1:5432)
@@ -41,6 +42,10 @@ lesson=$(curl -sf "$base/api/v1/courses/$slug" | python3 -c 'import json,sys; d=
 
 echo "--- authenticated GET /api/v1/courses, 50 connections, ${secs}s"
 wrk -t2 -c50 -d"${secs}s" --latency -H "authorization: Bearer $token" "$base/api/v1/courses" | grep -E "Requests/sec|Latency|99%|50%|Non-2xx|Socket errors"
+
+echo "--- GET /api/v1/courses with an API key (X-API-Key), 50 connections, ${secs}s"
+key=$(curl -sf -X POST -H "authorization: Bearer $token" "$base/api/v1/auth/upgrade-role" | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"]["key"])')
+wrk -t2 -c50 -d"${secs}s" --latency -H "x-api-key: $key" "$base/api/v1/courses" | grep -E "Requests/sec|Latency|99%|50%|Non-2xx|Socket errors"
 
 echo "--- progress writes: POST …/contents/{lesson}/complete by 50 learners round-robin, 50 connections, ${secs}s"
 lua=$(mktemp)

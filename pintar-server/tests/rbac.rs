@@ -140,7 +140,7 @@ fn routes() -> Vec<Route> {
             Developer,
             None,
         ),
-        route(Method::GET, "/api/v1/courses", Public, None),
+        route(Method::GET, "/api/v1/courses", Optional, None),
         route(Method::GET, "/api/v1/courses/{id}", Optional, None),
         route(Method::POST, "/api/v1/courses/{id}/enroll", SignedIn, None),
         route(Method::GET, "/api/v1/courses/{id}/progress", SignedIn, None),

@@ -117,13 +117,15 @@ async fn lock_enrolment<C: ConnectionTrait>(
 
 /// List published courses.
 ///
-/// Public. Search (`q`) matches the title and summary; filters by level and tag; sorts;
-/// pages with a `Link` header.
+/// Public (credentials, when sent, must be valid). Search (`q`) matches the title and
+/// summary; filters by level and tag; sorts; pages with a `Link` header.
 #[utoipa::path(get, path = "/courses", tag = "courses",
     params(CourseFilter, PageParams),
     responses((status = 200, body = Page<CourseSummary>), (status = 422, description = "bad filter or paging")))]
 async fn list_courses(
     State(state): State<AppState>,
+    // Not needed to list, but credentials that are sent are checked like everywhere else.
+    _caller: MaybeAuthUser,
     uri: Uri,
     Query(filter): Query<CourseFilter>,
     Query(paging): Query<PageParams>,
