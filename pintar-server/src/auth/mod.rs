@@ -101,22 +101,52 @@ pub fn hash_token(token: &str) -> String {
         .collect()
 }
 
+/// The threads argon2 runs on: one per core. Each hash takes 19 MiB and tens of
+/// milliseconds on purpose; on the shared blocking pool a burst of sign-ins ran dozens at once
+/// (25 concurrent sign-ins left the process at 1.9 GB) and every thread kept its allocator
+/// arena. A fixed pool bounds both: the rest wait their turn.
+fn argon2_pool() -> Result<&'static rayon::ThreadPool, ServerError> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(cores)
+            .thread_name(|i| format!("argon2-{i}"))
+            .build()
+            .map_err(|e| tracing::error!(error = %e, "cannot start the argon2 threads"))
+            .ok()
+    })
+    .as_ref()
+    .ok_or_else(|| ServerError::Internal("no argon2 threads".into()))
+}
+
+/// Runs an argon2 computation on [`argon2_pool`] and waits for it without blocking.
+async fn argon2_task<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ServerError> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    argon2_pool()?.spawn(move || {
+        let _ = tx.send(work());
+    });
+    rx.await
+        .map_err(|e| ServerError::Internal(format!("hashing task failed: {e}")))
+}
+
 /// argon2id hash of a password (runs on a blocking thread: it is slow on purpose).
 pub async fn hash_password(password: String) -> Result<String, ServerError> {
-    tokio::task::spawn_blocking(move || {
+    argon2_task(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())
             .map_err(|e| ServerError::Internal(format!("cannot hash password: {e}")))
     })
-    .await
-    .map_err(|e| ServerError::Internal(format!("hashing task failed: {e}")))?
+    .await?
 }
 
 /// Whether `password` matches the stored hash (on a blocking thread).
 pub async fn verify_password(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || {
+    argon2_task(move || {
         PasswordHash::new(&hash).is_ok_and(|parsed| {
             Argon2::default()
                 .verify_password(password.as_bytes(), &parsed)
