@@ -46,7 +46,10 @@ pub fn grade(questions: &[Question], answers: &[Vec<u32>]) -> Result<Graded, Vec
         if a.iter().any(|&c| c as usize >= q.choices.len()) {
             errors.push(FieldError {
                 field: format!("answers[{i}]"),
-                message: format!("choices are numbered 0 to {}", q.choices.len() - 1),
+                message: format!(
+                    "choices are numbered 0 to {}",
+                    q.choices.len().saturating_sub(1)
+                ),
             });
         }
     }
