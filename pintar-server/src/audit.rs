@@ -4,7 +4,10 @@ use crate::client_ip::ClientIp;
 use crate::storage::entities::audit_log;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
+    Set,
+};
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use uuid::Uuid;
@@ -151,8 +154,44 @@ pub async fn inserted<C: ConnectionTrait, M: Audited>(
     record(conn, meta, actor, change).await
 }
 
+/// Inserts `row` and records it: the audited way to add a row.
+pub async fn insert<C, A>(
+    conn: &C,
+    meta: &RequestMeta,
+    actor: Option<Uuid>,
+    row: A,
+) -> Result<<A::Entity as EntityTrait>::Model, DbErr>
+where
+    C: ConnectionTrait,
+    A: ActiveModelTrait + ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A> + Audited,
+{
+    let saved = row.insert(conn).await?;
+    inserted(conn, meta, actor, &saved).await?;
+    Ok(saved)
+}
+
+/// Saves the changes in `row` to the row `before` and records both versions: the audited
+/// way to change a row.
+pub async fn update<C, A>(
+    conn: &C,
+    meta: &RequestMeta,
+    actor: Option<Uuid>,
+    before: &<A::Entity as EntityTrait>::Model,
+    row: A,
+) -> Result<<A::Entity as EntityTrait>::Model, DbErr>
+where
+    C: ConnectionTrait,
+    A: ActiveModelTrait + ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A> + Audited,
+{
+    let saved = row.update(conn).await?;
+    updated(conn, meta, actor, before, &saved).await?;
+    Ok(saved)
+}
+
 /// Records that `before` became `after`.
-pub async fn updated<C: ConnectionTrait, M: Audited>(
+async fn updated<C: ConnectionTrait, M: Audited>(
     conn: &C,
     meta: &RequestMeta,
     actor: Option<Uuid>,

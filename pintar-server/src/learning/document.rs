@@ -10,7 +10,7 @@ use pintar_core::api::{
     ContentDocument, ContentKind, CourseDocument, CourseStatus, Question, QuizDocument,
     SectionDocument,
 };
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use sea_orm::{ConnectionTrait, Set};
 use uuid::Uuid;
 
 /// Minutes an item takes when the document does not say.
@@ -218,9 +218,7 @@ pub async fn insert_content<C: ConnectionTrait>(
         ..Default::default()
     };
     set_content(&mut row, doc);
-    let row = row.insert(conn).await?;
-    audit::inserted(conn, meta, actor, &row).await?;
-    Ok(row)
+    Ok(audit::insert(conn, meta, actor, row).await?)
 }
 
 /// Inserts a section at `position` of `course_id`, with its audit entry.
@@ -233,17 +231,20 @@ pub async fn insert_section<C: ConnectionTrait>(
     title: &str,
 ) -> Result<section::Model, ServerError> {
     let now = Utc::now();
-    let row = section::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        course_id: Set(course_id),
-        title: Set(title.trim().into()),
-        position: Set(position),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(conn)
+    let row = audit::insert(
+        conn,
+        meta,
+        actor,
+        section::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            course_id: Set(course_id),
+            title: Set(title.trim().into()),
+            position: Set(position),
+            created_at: Set(now),
+            updated_at: Set(now),
+        },
+    )
     .await?;
-    audit::inserted(conn, meta, actor, &row).await?;
     Ok(row)
 }
 
@@ -280,24 +281,27 @@ pub async fn import<C: ConnectionTrait>(
             .map(|c| c.estimated_minutes.unwrap_or(DEFAULT_ITEM_MINUTES))
             .sum()
     });
-    let course = course::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        slug: Set(doc.slug.clone()),
-        title: Set(doc.title.trim().into()),
-        summary: Set(doc.summary.trim().into()),
-        description: Set(doc.description.clone()),
-        level: Set(doc.level.as_str().into()),
-        tags: Set(clean_tags(&doc.tags)),
-        estimated_minutes: Set(minutes.min(MAX_MINUTES) as i32),
-        status: Set(status.as_str().into()),
-        created_by: Set(actor),
-        created_at: Set(now),
-        updated_at: Set(now),
-        published_at: Set(published_at(status, None, now)),
-    }
-    .insert(conn)
+    let course = audit::insert(
+        conn,
+        meta,
+        actor,
+        course::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            slug: Set(doc.slug.clone()),
+            title: Set(doc.title.trim().into()),
+            summary: Set(doc.summary.trim().into()),
+            description: Set(doc.description.clone()),
+            level: Set(doc.level.as_str().into()),
+            tags: Set(clean_tags(&doc.tags)),
+            estimated_minutes: Set(minutes.min(MAX_MINUTES) as i32),
+            status: Set(status.as_str().into()),
+            created_by: Set(actor),
+            created_at: Set(now),
+            updated_at: Set(now),
+            published_at: Set(published_at(status, None, now)),
+        },
+    )
     .await?;
-    audit::inserted(conn, meta, actor, &course).await?;
     let mut sections = Vec::with_capacity(doc.sections.len());
     for (i, s) in doc.sections.iter().enumerate() {
         let row = insert_section(conn, meta, actor, course.id, i as i32, &s.title).await?;
@@ -325,16 +329,16 @@ pub fn published_at(
 
 /// One item as a document (with quiz answers: for admins).
 pub fn content_document(c: &content::Model) -> ContentDocument {
-    let kind = c.kind.parse().unwrap_or(ContentKind::Lesson);
+    let kind = c.kind();
     ContentDocument {
         kind,
         title: c.title.clone(),
-        estimated_minutes: Some(c.estimated_minutes.max(0) as u32),
+        estimated_minutes: Some(c.minutes()),
         body: c.body.clone(),
         video_url: c.video_url.clone(),
         quiz: (kind == ContentKind::Quiz).then(|| QuizDocument {
-            pass_mark: c.pass_mark.unwrap_or(70).max(0) as u32,
-            max_attempts: c.max_attempts.map(|m| m.max(0) as u32),
+            pass_mark: c.pass_mark(),
+            max_attempts: c.max_attempts(),
             questions: stored_questions(c),
         }),
     }

@@ -7,12 +7,13 @@ use crate::audit::{self, RequestMeta};
 use crate::error::ServerError;
 use crate::storage::entities::{content_progress, enrollment};
 use chrono::{DateTime, Utc};
-use pintar_core::api::{ContentKind, CourseProgress, ItemProgress, NextItem, SectionProgress};
+use pintar_core::api::{CourseProgress, ItemProgress, NextItem, SectionProgress};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-fn percent(done: u32, total: u32) -> f64 {
+/// `done` of `total` in percent, to one decimal (0 when there is nothing to do).
+pub fn percent(done: u32, total: u32) -> f64 {
     if total == 0 {
         0.0
     } else {
@@ -53,7 +54,7 @@ pub fn roll_up(
             content_id: c.id.to_string(),
             section_id: sec.id.to_string(),
             title: c.title.clone(),
-            kind: c.kind.parse().unwrap_or(ContentKind::Lesson),
+            kind: c.kind(),
         });
     // Items in course order, only those still in the course.
     let items = s
@@ -158,8 +159,7 @@ pub async fn complete<C: ConnectionTrait>(
             let mut active: content_progress::ActiveModel = row.clone().into();
             active.completed_at = Set(Some(now));
             active.last_accessed_at = Set(now);
-            let after = active.update(txn).await?;
-            audit::updated(txn, meta, Some(user), &row, &after).await?;
+            audit::update(txn, meta, Some(user), &row, active).await?;
         }
         None => {
             let row = content_progress::ActiveModel {
@@ -169,10 +169,8 @@ pub async fn complete<C: ConnectionTrait>(
                 content_id: Set(item),
                 completed_at: Set(Some(now)),
                 last_accessed_at: Set(now),
-            }
-            .insert(txn)
-            .await?;
-            audit::inserted(txn, meta, Some(user), &row).await?;
+            };
+            audit::insert(txn, meta, Some(user), row).await?;
         }
     }
     let progress_rows = rows(txn, user, s.course.id).await?;
@@ -182,8 +180,7 @@ pub async fn complete<C: ConnectionTrait>(
         let mut active: enrollment::ActiveModel = e.clone().into();
         active.completed_at = Set(Some(now));
         active.certificate_code = Set(Some(certificate::new_code()));
-        enrolment = active.update(txn).await?;
-        audit::updated(txn, meta, Some(user), e, &enrolment).await?;
+        enrolment = audit::update(txn, meta, Some(user), e, active).await?;
     }
     Ok(roll_up(s, &enrolment, &progress_rows))
 }

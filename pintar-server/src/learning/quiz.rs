@@ -66,11 +66,7 @@ pub fn grade(questions: &[Question], answers: &[Vec<u32>]) -> Result<Graded, Vec
         })
         .collect();
     let correct = per_question.iter().filter(|c| **c).count() as u32;
-    let score = if questions.is_empty() {
-        0.0
-    } else {
-        (f64::from(correct) * 1000.0 / questions.len() as f64).round() / 10.0
-    };
+    let score = super::progress::percent(correct, questions.len() as u32);
     Ok(Graded {
         score,
         correct,

@@ -100,12 +100,9 @@ impl Structure {
 fn outline_item(c: &content::Model) -> ContentOutline {
     ContentOutline {
         id: c.id.to_string(),
-        kind: c
-            .kind
-            .parse()
-            .unwrap_or(pintar_core::api::ContentKind::Lesson),
+        kind: c.kind(),
         title: c.title.clone(),
-        estimated_minutes: c.estimated_minutes.max(0) as u32,
+        estimated_minutes: c.minutes(),
     }
 }
 

@@ -22,8 +22,8 @@ use pintar_core::api::{
 };
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect, Set, TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set,
+    TransactionTrait,
 };
 use std::collections::HashSet;
 use utoipa_axum::router::OpenApiRouter;
@@ -264,8 +264,7 @@ async fn save_course(
     }
     row.updated_at = Set(now);
     let txn = state.db.begin().await?;
-    let after = row.update(&txn).await?;
-    audit::updated(&txn, meta, Some(caller.id), &before, &after).await?;
+    let after = audit::update(&txn, meta, Some(caller.id), &before, row).await?;
     txn.commit().await?;
     state.catalog.invalidate();
     detail_of(&state.db, after.id).await.map(Json)
@@ -399,8 +398,7 @@ async fn reorder(
             let mut row: section::ActiveModel = sec.clone().into();
             row.position = Set(i as i32);
             row.updated_at = Set(now);
-            let after = row.update(&txn).await?;
-            audit::updated(&txn, &meta, Some(caller.id), sec, &after).await?;
+            audit::update(&txn, &meta, Some(caller.id), sec, row).await?;
         }
         for (j, cid) in so.items.iter().enumerate() {
             let Some((_, item)) = s.items().find(|(_, c)| c.id.to_string() == *cid) else {
@@ -411,8 +409,7 @@ async fn reorder(
                 row.position = Set(j as i32);
                 row.section_id = Set(sec.id);
                 row.updated_at = Set(now);
-                let after = row.update(&txn).await?;
-                audit::updated(&txn, &meta, Some(caller.id), item, &after).await?;
+                audit::update(&txn, &meta, Some(caller.id), item, row).await?;
             }
         }
     }
@@ -482,8 +479,7 @@ async fn rename_section(
     row.title = Set(req.title.trim().into());
     row.updated_at = Set(Utc::now());
     let txn = state.db.begin().await?;
-    let after = row.update(&txn).await?;
-    audit::updated(&txn, &meta, Some(caller.id), &before, &after).await?;
+    audit::update(&txn, &meta, Some(caller.id), &before, row).await?;
     txn.commit().await?;
     detail_of(&state.db, before.course_id).await.map(Json)
 }
@@ -598,8 +594,7 @@ async fn replace_content(
     document::set_content(&mut row, &doc);
     row.updated_at = Set(Utc::now());
     let txn = state.db.begin().await?;
-    let after = row.update(&txn).await?;
-    audit::updated(&txn, &meta, Some(caller.id), &before, &after).await?;
+    audit::update(&txn, &meta, Some(caller.id), &before, row).await?;
     txn.commit().await?;
     state.catalog.invalidate();
     detail_of(&state.db, before.course_id).await.map(Json)

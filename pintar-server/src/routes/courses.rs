@@ -277,8 +277,8 @@ async fn quiz_view<C: ConnectionTrait>(
     let attempts = attempts(conn, user, item.id).await?;
     Ok(QuizView {
         questions: quiz::view(&stored_questions(item)),
-        pass_mark: item.pass_mark.unwrap_or(70).max(0) as u32,
-        max_attempts: item.max_attempts.map(|m| m.max(0) as u32),
+        pass_mark: item.pass_mark(),
+        max_attempts: item.max_attempts(),
         attempts_used: attempts.len() as u32,
         best_score: attempts.iter().map(|a| a.score).reduce(f64::max),
         passed: attempts.iter().any(|a| a.passed),
@@ -330,7 +330,7 @@ async fn get_content(
         Some(_) => progress::touch(&state.db, caller.id, s.course.id, item.id).await?,
         None => None,
     };
-    let kind: ContentKind = item.kind.parse().unwrap_or(ContentKind::Lesson);
+    let kind = item.kind();
     let quiz = match kind {
         ContentKind::Quiz => Some(quiz_view(&state.db, caller.id, item).await?),
         _ => None,
@@ -341,7 +341,7 @@ async fn get_content(
         section_id: item.section_id.to_string(),
         kind,
         title: item.title.clone(),
-        estimated_minutes: item.estimated_minutes.max(0) as u32,
+        estimated_minutes: item.minutes(),
         body: item.body.clone(),
         video_url: item.video_url.clone(),
         quiz,
@@ -369,7 +369,7 @@ async fn complete_content(
     let item = s
         .item(item_id)
         .ok_or_else(|| ServerError::NotFound("content".into()))?;
-    if item.kind == ContentKind::Quiz.as_str() {
+    if item.is_quiz() {
         return Err(ServerError::Conflict(
             "a quiz is completed by passing it: submit an attempt".into(),
         ));
@@ -407,13 +407,13 @@ async fn submit_attempt(
         .item(item_id)
         .ok_or_else(|| ServerError::NotFound("content".into()))?
         .clone();
-    if item.kind != ContentKind::Quiz.as_str() {
+    if !item.is_quiz() {
         return Err(ServerError::Conflict("this item is not a quiz".into()));
     }
     let questions = stored_questions(&item);
     let graded = quiz::grade(&questions, &req.answers).map_err(ServerError::Validation)?;
-    let pass_mark = item.pass_mark.unwrap_or(70).max(0) as u32;
-    let max_attempts = item.max_attempts.map(|m| m.max(0) as u32);
+    let pass_mark = item.pass_mark();
+    let max_attempts = item.max_attempts();
 
     let txn = state.db.begin().await?;
     lock_enrolment(&txn, &e).await?;
@@ -426,18 +426,21 @@ async fn submit_attempt(
         )));
     }
     let passed = graded.score >= f64::from(pass_mark);
-    let attempt = quiz_attempt::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        user_id: Set(caller.id),
-        content_id: Set(item.id),
-        answers: Set(serde_json::json!(req.answers)),
-        score: Set(graded.score),
-        passed: Set(passed),
-        created_at: Set(Utc::now()),
-    }
-    .insert(&txn)
+    let attempt = audit::insert(
+        &txn,
+        &meta,
+        Some(caller.id),
+        quiz_attempt::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            user_id: Set(caller.id),
+            content_id: Set(item.id),
+            answers: Set(serde_json::json!(req.answers)),
+            score: Set(graded.score),
+            passed: Set(passed),
+            created_at: Set(Utc::now()),
+        },
+    )
     .await?;
-    audit::inserted(&txn, &meta, Some(caller.id), &attempt).await?;
     let e = enrolment(&txn, caller.id, s.course.id)
         .await?
         .ok_or_else(|| ServerError::Forbidden("enrol in this course first".into()))?;
@@ -519,12 +522,7 @@ async fn my_enrollments(
         .filter_map(|e| {
             let course = courses.get(&e.course_id.to_string())?.clone();
             let completed = done.get(&e.course_id).copied().unwrap_or(0);
-            let percent = if course.items == 0 {
-                0.0
-            } else {
-                (f64::from(completed.min(course.items)) * 1000.0 / f64::from(course.items)).round()
-                    / 10.0
-            };
+            let percent = progress::percent(completed.min(course.items), course.items);
             Some(Enrollment {
                 course,
                 enrolled_at: e.enrolled_at,

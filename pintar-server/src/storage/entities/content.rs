@@ -43,3 +43,36 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// Pass mark of a quiz stored without one.
+pub const DEFAULT_PASS_MARK: u32 = 70;
+
+impl Model {
+    /// Lesson, video or quiz (an unknown stored kind reads as a lesson).
+    pub fn kind(&self) -> pintar_core::api::ContentKind {
+        self.kind
+            .parse()
+            .unwrap_or(pintar_core::api::ContentKind::Lesson)
+    }
+
+    /// Whether this is a quiz.
+    pub fn is_quiz(&self) -> bool {
+        self.kind() == pintar_core::api::ContentKind::Quiz
+    }
+
+    /// Time to study it.
+    pub fn minutes(&self) -> u32 {
+        self.estimated_minutes.max(0) as u32
+    }
+
+    /// Percent needed to pass (quizzes).
+    pub fn pass_mark(&self) -> u32 {
+        self.pass_mark
+            .map_or(DEFAULT_PASS_MARK, |m| m.max(0) as u32)
+    }
+
+    /// Attempts allowed; unlimited when `None` (quizzes).
+    pub fn max_attempts(&self) -> Option<u32> {
+        self.max_attempts.map(|m| m.max(0) as u32)
+    }
+}
