@@ -37,8 +37,12 @@ pub struct CourseFilter {
 }
 
 impl CourseFilter {
-    /// The courses of `all` that match, in the requested order.
-    pub fn apply(&self, all: &[CourseSummary]) -> Result<Vec<CourseSummary>, ServerError> {
+    /// The courses of `all` that match, in the requested order (borrowed: only the page
+    /// that is sent gets copied).
+    pub fn apply<'a>(
+        &self,
+        all: &'a [CourseSummary],
+    ) -> Result<Vec<&'a CourseSummary>, ServerError> {
         let sort = self.sort.as_deref().unwrap_or("title");
         let (desc, key) = match sort.strip_prefix('-') {
             Some(k) => (true, k),
@@ -58,7 +62,7 @@ impl CourseFilter {
             .map(str::to_lowercase)
             .collect();
         let tag = self.tag.as_deref().map(str::to_lowercase);
-        let mut out: Vec<CourseSummary> = all
+        let mut out: Vec<&CourseSummary> = all
             .iter()
             .filter(|c| self.level.is_none_or(|l| c.level == l))
             .filter(|c| self.status.is_none_or(|s| c.status == s))
@@ -73,7 +77,6 @@ impl CourseFilter {
                 let text = format!("{} {}", c.title, c.summary).to_lowercase();
                 words.iter().all(|w| text.contains(w.as_str()))
             })
-            .cloned()
             .collect();
         out.sort_by(|a, b| {
             let ord = match key {
@@ -250,7 +253,7 @@ mod tests {
             .apply(&all)
             .expect("ok")
             .into_iter()
-            .map(|c| c.title)
+            .map(|c| c.title.clone())
             .collect();
         assert_eq!(titles, ["Incoterms 2020", "HS codes"]);
         let f = CourseFilter {

@@ -22,7 +22,8 @@ const MAX_MINUTES: u32 = 100_000;
 pub struct Checks(pub Vec<FieldError>);
 
 impl Checks {
-    fn fail(&mut self, field: &str, message: impl Into<String>) {
+    /// Records that `field` is invalid.
+    pub fn fail(&mut self, field: &str, message: impl Into<String>) {
         self.0.push(FieldError {
             field: field.into(),
             message: message.into(),

@@ -15,6 +15,7 @@ use crate::storage::entities::{content, course, enrollment, section};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use pintar_core::api::{
     ContentDocument, CourseDetail, CourseDocument, CourseOrder, CoursePatch, CourseStatus,
@@ -114,10 +115,10 @@ async fn list_all(
     uri: Uri,
     Query(filter): Query<CourseFilter>,
     Query(paging): Query<PageParams>,
-) -> Result<Paged<CourseSummary>, ServerError> {
+) -> Result<Response, ServerError> {
     admin(&caller)?;
     let all = catalog::load_summaries(&state.db, false).await?;
-    Ok(Paged(paging.slice(&filter.apply(&all)?)?, uri))
+    Ok(Paged(paging.slice(&filter.apply(&all)?)?, uri).into_response())
 }
 
 /// Create an empty draft course.
@@ -376,16 +377,16 @@ async fn reorder(
     let unique_items: HashSet<String> = given_items.iter().map(|x| (*x).clone()).collect();
     let mut checks = Checks::default();
     if given_sections != sections || order.sections.len() != sections.len() {
-        checks.0.push(crate::error::FieldError {
-            field: "sections".into(),
-            message: "must list each of the course's sections exactly once".into(),
-        });
+        checks.fail(
+            "sections",
+            "must list each of the course's sections exactly once",
+        );
     }
     if unique_items != items || given_items.len() != items.len() {
-        checks.0.push(crate::error::FieldError {
-            field: "sections[].items".into(),
-            message: "must list each of the course's items exactly once".into(),
-        });
+        checks.fail(
+            "sections[].items",
+            "must list each of the course's items exactly once",
+        );
     }
     checks.done()?;
     let now = Utc::now();

@@ -18,6 +18,7 @@ use crate::storage::entities::{course, enrollment, quiz_attempt, user};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use pintar_core::api::{
     AttemptRequest, AttemptResult, Certificate, ContentKind, ContentView, CourseDetail,
@@ -129,14 +130,14 @@ async fn list_courses(
     uri: Uri,
     Query(filter): Query<CourseFilter>,
     Query(paging): Query<PageParams>,
-) -> Result<Paged<CourseSummary>, ServerError> {
+) -> Result<Response, ServerError> {
     let all = state.catalog.published(&state.db).await?;
     let filter = CourseFilter {
         status: None,
         ..filter
     };
     let found = filter.apply(&all)?;
-    Ok(Paged(paging.slice(&found)?, uri))
+    Ok(Paged(paging.slice(&found)?, uri).into_response())
 }
 
 /// A course and its outline, by id or slug.
