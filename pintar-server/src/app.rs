@@ -1,105 +1,25 @@
-//! Building the application: state, routes and layers, and serving it.
+//! Building the application: routes and layers, and serving it.
 
-use crate::auth::AuthKeys;
-use crate::config::Settings;
-use crate::learning::catalog::Catalog;
-use crate::metrics::{self, Metrics};
-use crate::middleware::{not_found, problem_details, security_headers};
-use crate::ratelimit::{self, RateLimiter};
+use crate::auth::access;
+use crate::gate::gate;
+use crate::metrics;
+use crate::middleware::{not_found, problem_details, screen_request_id, security_headers};
+use crate::openapi::{ApiDoc, ErrorResponses};
 use crate::routes;
+use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, header};
-use sea_orm::DatabaseConnection;
-use std::sync::Arc;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi as _;
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
 
-/// Shared state of every handler.
-#[derive(Clone)]
-pub struct AppState {
-    /// The database.
-    pub db: DatabaseConnection,
-    /// Settings in force.
-    pub settings: Arc<Settings>,
-    /// Access-token signing keys.
-    pub auth: AuthKeys,
-    /// The published-course catalog.
-    pub catalog: Arc<Catalog>,
-    /// Prometheus metrics.
-    pub metrics: Arc<Metrics>,
-    /// Rate limits.
-    pub limiter: Arc<RateLimiter>,
-}
-
-impl AppState {
-    /// State over `db` with `settings`, signing tokens with `auth`.
-    pub fn new(db: DatabaseConnection, settings: Settings, auth: AuthKeys) -> Self {
-        let ttl = std::time::Duration::from_secs(settings.catalog_cache_secs);
-        Self {
-            db,
-            limiter: Arc::new(RateLimiter::new(&settings)),
-            settings: Arc::new(settings),
-            auth,
-            catalog: Arc::new(Catalog::new(ttl)),
-            metrics: Arc::new(Metrics::default()),
-        }
-    }
-}
-
-impl AppState {
-    /// The same state with another rate limiter (say, one counting in Redis).
-    pub fn with_limiter(mut self, limiter: RateLimiter) -> Self {
-        self.limiter = Arc::new(limiter);
-        self
-    }
-}
-
-/// The OpenAPI document's fixed parts; paths come from the routers.
-#[derive(utoipa::OpenApi)]
-#[openapi(
-    info(title = "Pintar Ekspor API", description = "Export-trade courses, learning progress, accounts and API keys. Errors are RFC 9457 problem+json with a stable `code` and the `request_id`."),
-    modifiers(&Security),
-    tags(
-        (name = "auth", description = "Accounts and sessions"),
-        (name = "developer", description = "Developer role and API keys"),
-        (name = "courses", description = "The public catalog and certificates"),
-        (name = "learning", description = "Enrolment, content, progress and quizzes"),
-        (name = "content admin", description = "Course authoring (admins)"),
-        (name = "admin", description = "Users and the audit trail (admins)"),
-    )
-)]
-struct ApiDoc;
-
-struct Security;
-
-impl utoipa::Modify for Security {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .build(),
-            ),
-        );
-        components.add_security_scheme(
-            "api_key",
-            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-API-Key"))),
-        );
-    }
-}
-
 /// The API routes under `/api/v1` and their OpenAPI document.
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest(
             "/api/v1",
             OpenApiRouter::new()
@@ -110,7 +30,10 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(routes::course_admin::router())
                 .merge(routes::admin::router()),
         )
-        .split_for_parts()
+        .split_for_parts();
+    // The document's modifiers ran before the routes were merged in.
+    ErrorResponses::apply(&mut doc);
+    (router, doc)
 }
 
 /// The OpenAPI document, as served at `/api/v1/openapi.json`.
@@ -120,11 +43,13 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// The whole application, ready to serve (or to drive with `tower::ServiceExt::oneshot`).
 pub fn router(state: AppState) -> Router {
-    let max_body = state.settings.max_upload_bytes;
-    let limiter = state.limiter.clone();
+    let max_body = state.settings.max_body_bytes;
     let metrics = state.metrics.clone();
     let cors = cors(&state.settings.cors_origins);
+    let state_for_gate = state.clone();
     let (api, doc) = api();
+    // After routing, before any handler reads a body: who may call the matched route.
+    let api = api.route_layer(axum::middleware::from_fn(access::enforce));
     // The docs page runs Swagger UI's own scripts and inline styles (served from this binary).
     let docs = Router::<AppState>::from(SwaggerUi::new("/docs").url("/api/v1/openapi.json", doc))
         .layer(axum::middleware::map_response(docs_csp));
@@ -133,16 +58,13 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .merge(docs)
         .fallback(not_found)
-        .with_state(state)
-        // Each layer wraps those before it. The problem layer wraps the body limits and the
-        // rate limiter (so their 413 and 429 get the common shape) and sits inside the
-        // request-id layers (so it sees the id). Metrics see every final status.
+        .with_state(state.clone())
+        // Each layer wraps those before it. The problem layer wraps the body limit and the
+        // gate (so their 413, 401 and 429 get the common shape) and sits inside the
+        // request-id layers (so it sees the id). Metrics see every final status. Upload
+        // routes read their bodies with their own, larger limit (`upload`).
         .layer(DefaultBodyLimit::max(max_body))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(max_body))
-        .layer(axum::middleware::from_fn_with_state(
-            limiter,
-            ratelimit::limit,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state_for_gate, gate))
         .layer(axum::middleware::from_fn(problem_details))
         .layer(axum::middleware::from_fn_with_state(
             metrics,
@@ -153,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http())
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(axum::middleware::from_fn(screen_request_id))
 }
 
 async fn docs_csp(mut res: axum::response::Response) -> axum::response::Response {

@@ -2,18 +2,15 @@
 //! `PINTAR_ADMIN_PASSWORD`, or with a generated password printed once), and by
 //! `pintar-server create-admin`.
 
-use crate::audit::{self, Change, Operation, RequestMeta};
+use crate::accounts::users::{insert_user, update_user};
+use crate::accounts::validate;
+use crate::audit::RequestMeta;
 use crate::auth::{hash_password, random_token};
 use crate::error::ServerError;
-use crate::routes::users::{audit_json, update_user};
 use crate::storage::entities::user;
 use chrono::Utc;
 use pintar_core::api::Role;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-};
-use uuid::Uuid;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
 
 /// Email of the generated admin when none is configured.
 pub const DEFAULT_ADMIN_EMAIL: &str = "admin@pintar.local";
@@ -40,8 +37,8 @@ pub async fn create_admin(
     email: &str,
     password: &str,
 ) -> Result<user::Model, ServerError> {
-    let email = email.trim().to_lowercase();
-    if let Some(e) = crate::routes::auth::validate_password(password) {
+    let email = validate::email(email).map_err(|e| ServerError::Validation(vec![e]))?;
+    if let Some(e) = validate::password(password) {
         return Err(ServerError::Validation(vec![e]));
     }
     let hash = hash_password(password.to_string()).await?;
@@ -61,28 +58,8 @@ pub async fn create_admin(
             update_user(&txn, &system(), None, &u, active).await?
         }
         None => {
-            let created = user::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                email: Set(email.clone()),
-                password_hash: Set(hash),
-                display_name: Set("Administrator".into()),
-                role: Set(Role::Admin.as_str().into()),
-                is_active: Set(true),
-                created_at: Set(now),
-                updated_at: Set(now),
-                last_login_at: Set(None),
-            }
-            .insert(&txn)
-            .await?;
-            let change = Change {
-                op: Operation::Insert,
-                table: "users",
-                record_id: created.id,
-                old: None,
-                new: Some(audit_json(&created)),
-            };
-            audit::record(&txn, &system(), None, change).await?;
-            created
+            let name = "Administrator".to_string();
+            insert_user(&txn, &system(), email.clone(), hash, name, Role::Admin).await?
         }
     };
     txn.commit().await?;

@@ -47,8 +47,14 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// `log`, `smtp` or `http` (`PINTAR_EMAIL_PROVIDER`).
     pub email_provider: String,
-    /// Largest request body accepted, in bytes (`PINTAR_MAX_UPLOAD_BYTES`).
+    /// Largest upload accepted (course import; analytics uploads), in bytes
+    /// (`PINTAR_MAX_UPLOAD_BYTES`).
     pub max_upload_bytes: usize,
+    /// Largest body of every other request, in bytes (`PINTAR_MAX_BODY_BYTES`).
+    pub max_body_bytes: usize,
+    /// Milliseconds a credential check (session live, key not revoked, current role) is
+    /// cached; 0 checks the database on every request (`PINTAR_AUTH_CACHE_MS`).
+    pub auth_cache_ms: u64,
     /// Seconds the published-course catalog is cached; 0 reads the database every time
     /// (`PINTAR_CATALOG_CACHE_SECS`).
     pub catalog_cache_secs: u64,
@@ -74,6 +80,8 @@ impl Default for Settings {
             cors_origins: Vec::new(),
             email_provider: "log".into(),
             max_upload_bytes: 20 * 1024 * 1024,
+            max_body_bytes: 64 * 1024,
+            auth_cache_ms: 1000,
             catalog_cache_secs: 5,
         }
     }
@@ -149,6 +157,8 @@ impl fmt::Debug for Settings {
             .field("cors_origins", &self.cors_origins)
             .field("email_provider", &self.email_provider)
             .field("max_upload_bytes", &self.max_upload_bytes)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("auth_cache_ms", &self.auth_cache_ms)
             .field("catalog_cache_secs", &self.catalog_cache_secs)
             .finish()
     }

@@ -1,69 +1,17 @@
-//! The server's one error type and its HTTP mapping: RFC 9457 `application/problem+json` with
-//! a stable `code`. Internal causes are logged, never sent.
+//! The server's one error type and its HTTP mapping: RFC 9457 `application/problem+json`
+//! (the [`Problem`] type of `pintar-core`, which the SDK decodes) with a stable `code`.
+//! Internal causes are logged, never sent. Database errors are mapped here, in one place:
+//! a constraint violation is the client's conflict (409), a database that cannot be reached
+//! is 503 with `Retry-After`, anything else is our bug (500).
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
+pub use pintar_core::api::{FieldError, PROBLEM_JSON, Problem};
+use sea_orm::{DbErr, SqlErr};
 
-/// Media type of error bodies.
-pub const PROBLEM_JSON: &str = "application/problem+json";
-
-/// One invalid field of a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldError {
-    /// The field's name in the request.
-    pub field: String,
-    /// What is wrong with it.
-    pub message: String,
-}
-
-/// The problem document sent for every error.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Problem {
-    /// Always `about:blank`: the `code` identifies the problem.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// HTTP status.
-    pub status: u16,
-    /// Short, fixed summary of the status.
-    pub title: String,
-    /// What happened, for people.
-    pub detail: String,
-    /// Stable machine-readable code (`not_found`, `validation_failed`, …).
-    pub code: String,
-    /// The request's id (also the `X-Request-Id` header); filled in by the middleware.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// Invalid fields, for validation errors.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<FieldError>,
-}
-
-impl Problem {
-    /// A problem with the standard title for `status`.
-    pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
-        Self {
-            kind: "about:blank".into(),
-            status: status.as_u16(),
-            title: status.canonical_reason().unwrap_or("Error").into(),
-            detail: detail.into(),
-            code: code.into(),
-            request_id: None,
-            errors: Vec::new(),
-        }
-    }
-}
-
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut res = (status, Json(self)).into_response();
-        res.headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-        res
-    }
-}
+/// Seconds a client is told to wait when the database is unavailable.
+const DB_RETRY_AFTER_SECS: u32 = 2;
 
 /// Everything a handler can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -81,12 +29,24 @@ pub enum ServerError {
     /// No valid credentials.
     #[error("{0}")]
     Unauthorized(String),
-    /// Authenticated, but the role does not allow this.
+    /// Authenticated, but the role or the key's scopes do not allow this.
     #[error("{0}")]
     Forbidden(String),
+    /// The body is not what the route reads (malformed JSON, wrong shape).
+    #[error("{0}")]
+    BadRequest(String),
+    /// The body's media type is not one the route reads.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The body is larger than the route accepts (the limit, in bytes).
+    #[error("the request body is larger than the {0} bytes this route accepts")]
+    PayloadTooLarge(usize),
     /// The database failed.
     #[error("database error: {0}")]
-    Database(#[from] sea_orm::DbErr),
+    Database(#[from] DbErr),
+    /// The server is configured wrongly (at start).
+    #[error("configuration: {0}")]
+    Config(String),
     /// Anything else that is our fault.
     #[error("internal error: {0}")]
     Internal(String),
@@ -100,6 +60,48 @@ fn describe(errors: &[FieldError]) -> String {
         .join("; ")
 }
 
+/// How a database error reaches the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DbFailure {
+    /// A unique or foreign-key constraint refused the write: the request conflicts.
+    Constraint,
+    /// The database cannot be reached or is overloaded: try again.
+    Unavailable,
+    /// A bug (a bad query, a type mismatch): ours.
+    Bug,
+}
+
+fn classify(e: &DbErr) -> DbFailure {
+    match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_) | SqlErr::ForeignKeyConstraintViolation(_)) => {
+            return DbFailure::Constraint;
+        }
+        _ => {}
+    }
+    match e {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => DbFailure::Unavailable,
+        other if is_unavailable(&other.to_string()) => DbFailure::Unavailable,
+        _ => DbFailure::Bug,
+    }
+}
+
+/// Messages of transient failures: lost connections, timeouts, SQLite's busy lock,
+/// PostgreSQL's serialization and deadlock aborts.
+fn is_unavailable(message: &str) -> bool {
+    const TRANSIENT: [&str; 8] = [
+        "database is locked",
+        "database is busy",
+        "pool timed out",
+        "connection",
+        "timed out",
+        "could not serialize",
+        "deadlock detected",
+        "the database system is",
+    ];
+    let m = message.to_lowercase();
+    TRANSIENT.iter().any(|t| m.contains(t))
+}
+
 impl ServerError {
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
@@ -108,30 +110,89 @@ impl ServerError {
             ServerError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ServerError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ServerError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
-            ServerError::Database(_) => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable"),
-            ServerError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
+            ServerError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ServerError::UnsupportedMediaType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
+            ServerError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            ServerError::Database(e) => match classify(e) {
+                DbFailure::Constraint => (StatusCode::CONFLICT, "conflict"),
+                DbFailure::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable"),
+                DbFailure::Bug => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
+            },
+            ServerError::Config(_) | ServerError::Internal(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal_error")
+            }
         }
     }
+}
+
+/// A problem document for `status`.
+pub fn problem(status: StatusCode, code: &str, detail: impl Into<String>) -> Problem {
+    Problem::new(status.as_u16(), code, detail)
+}
+
+/// The response carrying `problem` with its status and media type.
+pub fn respond(problem: Problem) -> Response {
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut res = (status, Json(problem)).into_response();
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    res
 }
 
 impl IntoResponse for ServerError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
         let detail = match &self {
-            ServerError::Database(e) => {
-                tracing::error!(error = %e, "database error");
-                "the database is not available; try again shortly".to_string()
-            }
-            ServerError::Internal(e) => {
+            ServerError::Database(e) => match classify(e) {
+                DbFailure::Constraint => {
+                    "this conflicts with existing data (it may have been created at the same time); reload and try again".to_string()
+                }
+                DbFailure::Unavailable => {
+                    tracing::warn!(error = %e, "database unavailable");
+                    "the database is not available; try again shortly".to_string()
+                }
+                DbFailure::Bug => {
+                    tracing::error!(error = %e, "database error");
+                    "something went wrong on our side".to_string()
+                }
+            },
+            ServerError::Internal(e) | ServerError::Config(e) => {
                 tracing::error!(error = %e, "internal error");
                 "something went wrong on our side".to_string()
             }
             other => other.to_string(),
         };
-        let mut problem = Problem::new(status, code, detail);
+        let mut p = problem(status, code, detail);
         if let ServerError::Validation(errors) = self {
-            problem.errors = errors;
+            p.errors = errors;
         }
-        problem.into_response()
+        let mut res = respond(p);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(DB_RETRY_AFTER_SECS));
+        }
+        res
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transient_messages_are_unavailable() {
+        assert!(is_unavailable(
+            "error returned from database: (code: 5) database is locked"
+        ));
+        assert!(is_unavailable(
+            "pool timed out while waiting for an open connection"
+        ));
+        assert!(!is_unavailable("no such column: foo"));
+        let e = ServerError::Database(DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout));
+        let res = e.into_response();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(res.headers().contains_key(header::RETRY_AFTER));
     }
 }

@@ -73,6 +73,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Some(Command::Serve) | None => {}
     }
+    // Refuse a weak secret before anything else happens.
+    let auth = AuthKeys::new(jwt_secret(&settings)?.as_bytes())?;
     if let Some(generated) = bootstrap::ensure_admin(
         &db,
         settings.admin_email.as_deref(),
@@ -95,7 +97,6 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(settings.bind).await?;
     let address = listener.local_addr()?;
     tracing::info!(%address, "serving; API docs at http://{address}/docs/");
-    let auth = AuthKeys::new(jwt_secret(&settings)?.as_bytes());
     let limiter = pintar_server::ratelimit::RateLimiter::connect(&settings).await?;
     if settings.redis_url.is_some() {
         tracing::info!("rate limits are counted in Redis");
@@ -116,14 +117,29 @@ fn jwt_secret(settings: &Settings) -> std::io::Result<String> {
         Ok(s) if !s.trim().is_empty() => Ok(s.trim().to_string()),
         _ => {
             let secret = random_token(48);
-            std::fs::write(&path, &secret)?;
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
-            }
+            write_owner_only(&path, &secret)?;
             tracing::info!(path = %path.display(), "generated a JWT secret");
             Ok(secret)
         }
+    }
+}
+
+/// Writes `contents` to a new file that only its owner can read, from the first byte on.
+fn write_owner_only(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        let mut file = options.open(path)?;
+        // An older file keeps its mode on open: tighten it too.
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        file.write_all(contents.as_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        options.open(path)?.write_all(contents.as_bytes())
     }
 }

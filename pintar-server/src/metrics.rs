@@ -122,6 +122,22 @@ impl Metrics {
     }
 }
 
+/// The label of a method: the standard ones by name, any other as `other` (clients can
+/// send any token as a method, and each would be a new time series).
+fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
 /// Records each request's route template (not its raw path: ids would explode the label
 /// space), method, status and latency.
 pub async fn track(
@@ -130,7 +146,7 @@ pub async fn track(
     next: Next,
 ) -> Response {
     let started = Instant::now();
-    let method = req.method().to_string();
+    let method = method_label(req.method()).to_string();
     let route = req
         .extensions()
         .get::<MatchedPath>()

@@ -1,11 +1,11 @@
-//! Cross-cutting layers: error bodies in one shape, and security headers.
+//! Cross-cutting layers: error bodies in one shape, request ids, and security headers.
 
-use crate::error::{PROBLEM_JSON, Problem};
+use crate::error::{PROBLEM_JSON, Problem, problem, respond};
 use axum::body::to_bytes;
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 /// Largest error body read back to add the request id.
 const MAX_PROBLEM_BYTES: usize = 64 * 1024;
@@ -30,9 +30,9 @@ pub async fn problem_details(req: Request, next: Next) -> Response {
         .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
     let (parts, body) = res.into_parts();
     let bytes = to_bytes(body, MAX_PROBLEM_BYTES).await.unwrap_or_default();
-    let mut problem = if is_problem {
+    let mut body = if is_problem {
         serde_json::from_slice::<Problem>(&bytes)
-            .unwrap_or_else(|_| Problem::new(status, "internal_error", "malformed error body"))
+            .unwrap_or_else(|_| problem(status, "internal_error", "malformed error body"))
     } else {
         let text = String::from_utf8_lossy(&bytes).trim().to_string();
         let (code, detail) = match status {
@@ -50,10 +50,10 @@ pub async fn problem_details(req: Request, next: Next) -> Response {
             StatusCode::UNPROCESSABLE_ENTITY => ("validation_failed", text),
             _ => ("error", text),
         };
-        Problem::new(status, code, detail)
+        problem(status, code, detail)
     };
-    problem.request_id = request_id;
-    let mut out = problem.into_response();
+    body.request_id = request_id;
+    let mut out = respond(body);
     *out.status_mut() = parts.status;
     for (name, value) in &parts.headers {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
@@ -73,6 +73,9 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     );
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    // API answers are personal (tokens, keys, progress): no cache keeps them.
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
     h.entry("content-security-policy")
         .or_insert(HeaderValue::from_static(
             "default-src 'self'; frame-ancestors 'none'",
@@ -82,5 +85,49 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
 
 /// A 404 problem for the router's fallback.
 pub async fn not_found() -> Response {
-    Problem::new(StatusCode::NOT_FOUND, "not_found", "no such route").into_response()
+    respond(problem(StatusCode::NOT_FOUND, "not_found", "no such route"))
+}
+
+/// Longest request id accepted from a client.
+const MAX_REQUEST_ID: usize = 64;
+
+/// Whether a client's `X-Request-Id` is short and plain enough to echo and store: 1 to 64
+/// characters of letters, digits, `-`, `_`, `.` and `:`.
+fn acceptable_request_id(id: &[u8]) -> bool {
+    (1..=MAX_REQUEST_ID).contains(&id.len())
+        && id
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+}
+
+/// Drops a client's `X-Request-Id` that is not acceptable (or sent twice), so that a new
+/// one is made for the request; runs before the request-id layer.
+pub async fn screen_request_id(mut req: Request, next: Next) -> Response {
+    let ids = req.headers().get_all("x-request-id");
+    let mut values = ids.iter();
+    let keep = match (values.next(), values.next()) {
+        (Some(v), None) => acceptable_request_id(v.as_bytes()),
+        _ => false,
+    };
+    if !keep {
+        req.headers_mut().remove("x-request-id");
+    }
+    next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids() {
+        assert!(acceptable_request_id(
+            b"0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
+        ));
+        assert!(acceptable_request_id(b"ci:run.42_a"));
+        assert!(!acceptable_request_id(b""));
+        assert!(!acceptable_request_id(&[b'a'; 65]));
+        assert!(!acceptable_request_id(b"a b"));
+        assert!(!acceptable_request_id(b"a\"b"));
+    }
 }

@@ -4,14 +4,13 @@
 //! instances sharing the limits, `PINTAR_REDIS_URL`); `RateLimit-*` headers on every limited
 //! response and `Retry-After` on 429.
 
-use crate::auth::hash_token;
-use crate::client_ip::{ClientIp, TrustedProxies};
+use crate::client_ip::TrustedProxies;
 use crate::config::Settings;
-use crate::error::Problem;
-use axum::extract::{ConnectInfo, Request, State};
+use crate::error::{problem, respond};
+use axum::extract::{ConnectInfo, Request};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
+use moka::sync::Cache;
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
@@ -59,13 +58,22 @@ pub struct Decision {
     pub retry_after: Option<u64>,
 }
 
+/// Entries kept per tier in memory: bounded whatever clients send. Eviction favours the
+/// clients seen often (TinyLFU), so a flood of new addresses cannot push out a busy one.
+const MEMORY_CAPACITY: u64 = 200_000;
+
+/// How long Redis may take to answer before the request is counted locally instead.
+const REDIS_TIMEOUT: Duration = Duration::from_millis(250);
+
+/// After a Redis failure, how long requests are counted locally before Redis is tried again.
+const REDIS_RETRY: Duration = Duration::from_secs(5);
+
 /// The limiter's state.
 pub struct RateLimiter {
     enabled: bool,
     proxies: TrustedProxies,
     limits: HashMap<Tier, Limit>,
-    windows: Mutex<HashMap<(Tier, String), Window>>,
-    checks: std::sync::atomic::AtomicU64,
+    windows: HashMap<Tier, Cache<String, Arc<Mutex<Window>>>>,
     redis: Option<Shared>,
 }
 
@@ -74,6 +82,8 @@ struct Shared {
     conn: redis::aio::ConnectionManager,
     script: redis::Script,
     prefix: String,
+    /// While set and in the future, Redis is skipped (it failed recently).
+    down_until: Mutex<Option<Instant>>,
 }
 
 /// Atomically: refuse if the weighted count would pass the limit, else count the request.
@@ -100,53 +110,76 @@ impl Tier {
 }
 
 impl RateLimiter {
-    /// A limiter with the limits and trusted proxies of `settings`.
+    /// A limiter with the limits and trusted proxies of `settings`, counting in memory.
     pub fn new(settings: &Settings) -> Self {
         let minute = Duration::from_secs(60);
+        let limits = HashMap::from([
+            (
+                Tier::Auth,
+                Limit {
+                    max: settings.rate_limit_auth_per_minute,
+                    window: minute,
+                },
+            ),
+            (
+                Tier::General,
+                Limit {
+                    max: settings.rate_limit_per_minute,
+                    window: minute,
+                },
+            ),
+            (
+                Tier::ApiKey,
+                Limit {
+                    max: settings.rate_limit_api_key_per_hour,
+                    window: Duration::from_secs(3600),
+                },
+            ),
+        ]);
+        let windows = limits
+            .iter()
+            .map(|(tier, limit)| {
+                let cache = Cache::builder()
+                    .max_capacity(MEMORY_CAPACITY)
+                    // A client idle for two windows has nothing left to count.
+                    .time_to_idle(limit.window * 2)
+                    .build();
+                (*tier, cache)
+            })
+            .collect();
         Self {
             enabled: settings.rate_limit_enabled,
             proxies: TrustedProxies::parse(&settings.trusted_proxies),
-            limits: HashMap::from([
-                (
-                    Tier::Auth,
-                    Limit {
-                        max: settings.rate_limit_auth_per_minute,
-                        window: minute,
-                    },
-                ),
-                (
-                    Tier::General,
-                    Limit {
-                        max: settings.rate_limit_per_minute,
-                        window: minute,
-                    },
-                ),
-                (
-                    Tier::ApiKey,
-                    Limit {
-                        max: settings.rate_limit_api_key_per_hour,
-                        window: Duration::from_secs(3600),
-                    },
-                ),
-            ]),
-            windows: Mutex::new(HashMap::new()),
-            checks: std::sync::atomic::AtomicU64::new(0),
+            limits,
+            windows,
             redis: None,
         }
     }
 
-    /// Like [`RateLimiter::new`], counting in Redis when `redis_url` is set.
+    /// Like [`RateLimiter::new`], counting in Redis when `redis_url` is set. Redis is asked
+    /// with a short timeout; when it does not answer, requests are counted in memory for a
+    /// few seconds (logged once) and Redis is tried again.
     pub async fn connect(settings: &Settings) -> Result<Self, redis::RedisError> {
         let mut limiter = Self::new(settings);
         if let Some(url) = &settings.redis_url {
             let client = redis::Client::open(url.as_str())?;
+            let config = redis::aio::ConnectionManagerConfig::new()
+                .set_connection_timeout(Some(REDIS_TIMEOUT))
+                .set_response_timeout(Some(REDIS_TIMEOUT))
+                .set_number_of_retries(1);
             limiter.redis = Some(Shared {
-                conn: client.get_connection_manager().await?,
+                conn: client.get_connection_manager_with_config(config).await?,
                 script: redis::Script::new(SLIDING_WINDOW_LUA),
                 prefix: settings.redis_prefix.clone(),
+                down_until: Mutex::new(None),
             });
         }
         Ok(limiter)
+    }
+
+    /// Whether limits apply at all.
+    pub fn enabled(&self) -> bool {
+        self.enabled
     }
 
     fn limit(&self, tier: Tier) -> Limit {
@@ -156,13 +189,29 @@ impl RateLimiter {
         })
     }
 
-    /// Counts a request of `key` in `tier` now, in Redis or in memory. `None` when Redis
-    /// cannot be reached: the request goes through (an outage of the limiter's store must
-    /// not take the API down) and the failure is logged.
-    pub async fn check(&self, tier: Tier, key: &str) -> Option<Decision> {
-        let Some(shared) = &self.redis else {
-            return Some(self.check_at(tier, key, Instant::now()));
-        };
+    /// Counts a request of `key` in `tier` now, in Redis (shared by every instance) or in
+    /// memory.
+    pub async fn check(&self, tier: Tier, key: &str) -> Decision {
+        if let Some(shared) = &self.redis
+            && shared.available()
+        {
+            match self.check_shared(shared, tier, key).await {
+                Ok(d) => {
+                    shared.recovered();
+                    return d;
+                }
+                Err(e) => shared.failed(&e),
+            }
+        }
+        self.check_at(tier, key, Instant::now())
+    }
+
+    async fn check_shared(
+        &self,
+        shared: &Shared,
+        tier: Tier,
+        key: &str,
+    ) -> Result<Decision, redis::RedisError> {
         let limit = self.limit(tier);
         let w = limit.window.as_secs_f64();
         let now = std::time::SystemTime::now()
@@ -173,24 +222,20 @@ impl RateLimiter {
         let age = now - index * w;
         let name = |i: f64| format!("{}:rl:{}:{key}:{i}", shared.prefix, tier.as_str());
         let mut conn = shared.conn.clone();
-        let result: Result<(u8, u32, u32), _> = shared
-            .script
-            .key(name(index))
+        let mut invocation = shared.script.key(name(index));
+        invocation
             .key(name(index - 1.0))
             .arg(limit.max)
             .arg(1.0 - age / w)
-            .arg(limit.window.as_secs() * 2)
-            .invoke_async(&mut conn)
-            .await;
-        match result {
-            Ok((allowed, current, previous)) => {
-                Some(decide(limit, allowed == 1, previous, current, age))
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "rate limit store unavailable; request let through");
-                None
-            }
-        }
+            .arg(limit.window.as_secs() * 2);
+        let call = invocation.invoke_async::<(u8, u32, u32)>(&mut conn);
+        // The connection's own timeout covers a silent server; this one covers the rest.
+        let (allowed, current, previous) = tokio::time::timeout(REDIS_TIMEOUT, call)
+            .await
+            .map_err(|_| {
+                redis::RedisError::from((redis::ErrorKind::Io, "rate limit store timed out"))
+            })??;
+        Ok(decide(limit, allowed == 1, previous, current, age))
     }
 
     /// Counts a request of `key` in `tier` at `now` in memory, unless that would exceed the
@@ -198,26 +243,20 @@ impl RateLimiter {
     pub fn check_at(&self, tier: Tier, key: &str, now: Instant) -> Decision {
         let limit = self.limit(tier);
         let w = limit.window.as_secs_f64();
-        let Ok(mut windows) = self.windows.lock() else {
+        let Some(cache) = self.windows.get(&tier) else {
+            return decide(limit, true, 0, 0, 0.0);
+        };
+        let entry = cache.get_with_by_ref(key, || {
+            Arc::new(Mutex::new(Window {
+                start: now,
+                previous: 0,
+                current: 0,
+            }))
+        });
+        let Ok(mut win) = entry.lock() else {
             // A poisoned lock only means another request panicked mid-update: fail open.
             return decide(limit, true, 0, 0, 0.0);
         };
-        let n = self
-            .checks
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if n.is_multiple_of(4096) {
-            // Forget clients idle for two windows of their own tier.
-            let limits = &self.limits;
-            windows.retain(|(t, _), v| {
-                let w = limits.get(t).map_or(Duration::from_secs(60), |l| l.window);
-                now.saturating_duration_since(v.start) < w * 2
-            });
-        }
-        let win = windows.entry((tier, key.to_string())).or_insert(Window {
-            start: now,
-            previous: 0,
-            current: 0,
-        });
         let mut age = now.saturating_duration_since(win.start).as_secs_f64();
         if age >= 2.0 * w {
             *win = Window {
@@ -241,12 +280,48 @@ impl RateLimiter {
         d
     }
 
-    fn client(&self, req: &Request) -> IpAddr {
+    /// Clients counted in memory in `tier` (for tests of the bound).
+    pub fn tracked(&self, tier: Tier) -> u64 {
+        self.windows.get(&tier).map_or(0, |c| {
+            c.run_pending_tasks();
+            c.entry_count()
+        })
+    }
+
+    /// The client address of `req`: the socket peer, or the client behind a trusted proxy;
+    /// IPv4-mapped IPv6 addresses are written as IPv4.
+    pub fn client(&self, req: &Request) -> IpAddr {
         let peer = req
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
             .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |c| c.0.ip());
         self.proxies.client(peer, req.headers())
+    }
+}
+
+impl Shared {
+    fn available(&self) -> bool {
+        match self.down_until.lock() {
+            Ok(d) => d.is_none_or(|until| Instant::now() >= until),
+            Err(_) => false,
+        }
+    }
+
+    fn failed(&self, e: &redis::RedisError) {
+        if let Ok(mut d) = self.down_until.lock() {
+            if d.is_none() {
+                tracing::warn!(error = %e, "rate limit store (Redis) unavailable; counting in memory on this instance until it answers");
+            }
+            *d = Some(Instant::now() + REDIS_RETRY);
+        }
+    }
+
+    fn recovered(&self) {
+        if let Ok(mut d) = self.down_until.lock()
+            && d.take().is_some()
+        {
+            tracing::info!("rate limit store (Redis) answers again; limits are shared again");
+        }
     }
 }
 
@@ -293,18 +368,8 @@ fn retry_after(max: u32, previous: u32, current: u32, age: f64, w: f64) -> u64 {
     wait.ceil().max(1.0) as u64
 }
 
-fn api_key_of(headers: &HeaderMap) -> Option<&str> {
-    if let Some(k) = headers.get("x-api-key").and_then(|v| v.to_str().ok()) {
-        return Some(k.trim());
-    }
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("ApiKey "))
-        .map(str::trim)
-}
-
-fn set_headers(headers: &mut HeaderMap, d: &Decision) {
+/// Adds the `RateLimit-*` headers (and `Retry-After` when refused).
+pub fn set_headers(headers: &mut HeaderMap, d: &Decision) {
     headers.insert("ratelimit-limit", HeaderValue::from(d.limit));
     headers.insert("ratelimit-remaining", HeaderValue::from(d.remaining));
     headers.insert("ratelimit-reset", HeaderValue::from(d.reset));
@@ -313,43 +378,17 @@ fn set_headers(headers: &mut HeaderMap, d: &Decision) {
     }
 }
 
-/// Resolves the client address (for everything downstream, audit included) and applies the
-/// limits. Health, readiness, metrics and docs are not limited.
-pub async fn limit(
-    State(limiter): State<Arc<RateLimiter>>,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    let client = limiter.client(&req);
-    req.extensions_mut().insert(ClientIp(client));
-    let path = req.uri().path();
-    let exempt = !path.starts_with("/api/") || path == "/api/v1/openapi.json";
-    if !limiter.enabled || exempt {
-        return next.run(req).await;
-    }
-    let (tier, key) = match api_key_of(req.headers()) {
-        Some(k) => (Tier::ApiKey, hash_token(k)),
-        None if path.starts_with("/api/v1/auth/") => (Tier::Auth, client.to_string()),
-        None => (Tier::General, client.to_string()),
-    };
-    let Some(d) = limiter.check(tier, &key).await else {
-        return next.run(req).await;
-    };
-    if !d.allowed {
-        let mut res = Problem::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            format!(
-                "too many requests; try again in {} s",
-                d.retry_after.unwrap_or(1)
-            ),
-        )
-        .into_response();
-        set_headers(res.headers_mut(), &d);
-        return res;
-    }
-    let mut res = next.run(req).await;
-    set_headers(res.headers_mut(), &d);
+/// A 429 problem for a refused request, with its headers.
+pub fn refused(d: &Decision) -> Response {
+    let mut res = respond(problem(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        format!(
+            "too many requests; try again in {} s",
+            d.retry_after.unwrap_or(1)
+        ),
+    ));
+    set_headers(res.headers_mut(), d);
     res
 }
 
@@ -406,5 +445,15 @@ mod tests {
         // Two windows later everything is forgotten.
         let later = t0 + Duration::from_secs(200);
         assert_eq!(l.check_at(Tier::General, "a", later).remaining, 9);
+    }
+
+    #[test]
+    fn memory_stays_bounded_whatever_clients_send() {
+        let l = limiter(100);
+        let t0 = Instant::now();
+        for i in 0..(MEMORY_CAPACITY + 50_000) {
+            l.check_at(Tier::General, &format!("client-{i}"), t0);
+        }
+        assert!(l.tracked(Tier::General) <= MEMORY_CAPACITY);
     }
 }

@@ -1,12 +1,13 @@
 //! Rate limits, client addresses behind proxies, metrics, and the OpenAPI document and docs.
 
+#[macro_use]
 mod support;
 
 use pintar_server::Settings;
 use pintar_server::storage::entities::audit_log;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
-use support::{ENGINES, Engine, TestServer};
+use support::{Engine, TestServer};
 
 fn limited(auth: u32, general: u32, key: u32, proxies: &[&str]) -> Settings {
     Settings {
@@ -19,27 +20,11 @@ fn limited(auth: u32, general: u32, key: u32, proxies: &[&str]) -> Settings {
     }
 }
 
-#[tokio::test]
-async fn auth_general_and_key_limits_are_separate_and_announced() {
-    for engine in ENGINES {
-        let s = TestServer::start_limited(engine, limited(3, 5, 4, &[])).await;
-        // Auth: three tries, then 429 with the headers and a problem body.
-        for i in 0..3 {
-            let r = s
-                .post(
-                    "/api/v1/auth/token",
-                    None,
-                    json!({"email": "x@example.id", "password": "wrong-password"}),
-                )
-                .await;
-            assert_eq!(r.status, 401, "{engine:?}");
-            assert_eq!(r.headers["ratelimit-limit"], "3");
-            assert_eq!(
-                r.headers["ratelimit-remaining"],
-                (2 - i).to_string().as_str()
-            );
-            assert!(r.headers.contains_key("ratelimit-reset"));
-        }
+engine_tests!(auth_general_and_key_limits_are_separate_and_announced);
+async fn auth_general_and_key_limits_are_separate_and_announced(engine: Engine) {
+    let s = TestServer::start_limited(engine, limited(3, 5, 4, &[])).await;
+    // Auth: three tries, then 429 with the headers and a problem body.
+    for i in 0..3 {
         let r = s
             .post(
                 "/api/v1/auth/token",
@@ -47,26 +32,40 @@ async fn auth_general_and_key_limits_are_separate_and_announced() {
                 json!({"email": "x@example.id", "password": "wrong-password"}),
             )
             .await;
-        assert_eq!(r.status, 429);
-        assert_eq!(r.body["code"], "rate_limited");
-        assert!(r.body["request_id"].is_string());
-        let wait: u64 = r.headers["retry-after"]
-            .to_str()
-            .expect("retry-after")
-            .parse()
-            .expect("seconds");
-        assert!((1..=120).contains(&wait), "{wait}");
-
-        // Other routes have their own budget; health and metrics have none.
-        for _ in 0..5 {
-            assert_eq!(s.get("/api/v1/courses", None).await.status, 200);
-        }
-        assert_eq!(s.get("/api/v1/courses", None).await.status, 429);
-        for _ in 0..10 {
-            assert_eq!(s.get("/health", None).await.status, 200);
-        }
-        s.stop().await;
+        assert_eq!(r.status, 401, "{engine:?}");
+        assert_eq!(r.headers["ratelimit-limit"], "3");
+        assert_eq!(
+            r.headers["ratelimit-remaining"],
+            (2 - i).to_string().as_str()
+        );
+        assert!(r.headers.contains_key("ratelimit-reset"));
     }
+    let r = s
+        .post(
+            "/api/v1/auth/token",
+            None,
+            json!({"email": "x@example.id", "password": "wrong-password"}),
+        )
+        .await;
+    assert_eq!(r.status, 429);
+    assert_eq!(r.body["code"], "rate_limited");
+    assert!(r.body["request_id"].is_string());
+    let wait: u64 = r.headers["retry-after"]
+        .to_str()
+        .expect("retry-after")
+        .parse()
+        .expect("seconds");
+    assert!((1..=120).contains(&wait), "{wait}");
+
+    // Other routes have their own budget; health and metrics have none.
+    for _ in 0..5 {
+        assert_eq!(s.get("/api/v1/courses", None).await.status, 200);
+    }
+    assert_eq!(s.get("/api/v1/courses", None).await.status, 429);
+    for _ in 0..10 {
+        assert_eq!(s.get("/health", None).await.status, 200);
+    }
+    s.stop().await;
 }
 
 #[tokio::test]
@@ -160,45 +159,43 @@ async fn api_keys_have_their_own_hourly_budget() {
     s.stop().await;
 }
 
-#[tokio::test]
-async fn metrics_count_requests_by_route_logins_and_pool() {
-    for engine in ENGINES {
-        let s = TestServer::start(engine).await;
-        s.seed().await;
-        s.learner("metrik@example.id").await;
-        let _ = s.login("metrik@example.id", "not-the-password").await;
-        for _ in 0..3 {
-            s.get("/api/v1/courses", None).await;
-        }
-        s.get("/api/v1/courses/incoterms-2020", None).await;
-        s.get("/no/such/route", None).await;
-        let r = s
-            .client
-            .get(s.url("/metrics"))
-            .send()
-            .await
-            .expect("metrics");
-        assert_eq!(r.status(), 200);
-        assert!(
-            r.headers()["content-type"]
-                .to_str()
-                .expect("ct")
-                .starts_with("application/openmetrics-text")
-        );
-        let text = r.text().await.expect("text");
-        for line in [
-            r#"pintar_http_requests_total{method="GET",route="/api/v1/courses",status="200"} 3"#,
-            r#"pintar_http_requests_total{method="GET",route="/api/v1/courses/{id}",status="200"} 1"#,
-            r#"pintar_http_requests_total{method="GET",route="unmatched",status="404"} 1"#,
-            r#"pintar_logins_total{outcome="succeeded"} 1"#,
-            r#"pintar_logins_total{outcome="failed"} 1"#,
-        ] {
-            assert!(text.contains(line), "{engine:?}: missing {line} in\n{text}");
-        }
-        assert!(text.contains("pintar_http_request_duration_seconds_bucket{"));
-        assert!(text.contains("pintar_db_pool_connections "));
-        s.stop().await;
+engine_tests!(metrics_count_requests_by_route_logins_and_pool);
+async fn metrics_count_requests_by_route_logins_and_pool(engine: Engine) {
+    let s = TestServer::start(engine).await;
+    s.seed().await;
+    s.learner("metrik@example.id").await;
+    let _ = s.login("metrik@example.id", "not-the-password").await;
+    for _ in 0..3 {
+        s.get("/api/v1/courses", None).await;
     }
+    s.get("/api/v1/courses/incoterms-2020", None).await;
+    s.get("/no/such/route", None).await;
+    let r = s
+        .client
+        .get(s.url("/metrics"))
+        .send()
+        .await
+        .expect("metrics");
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .expect("ct")
+            .starts_with("application/openmetrics-text")
+    );
+    let text = r.text().await.expect("text");
+    for line in [
+        r#"pintar_http_requests_total{method="GET",route="/api/v1/courses",status="200"} 3"#,
+        r#"pintar_http_requests_total{method="GET",route="/api/v1/courses/{id}",status="200"} 1"#,
+        r#"pintar_http_requests_total{method="GET",route="unmatched",status="404"} 1"#,
+        r#"pintar_logins_total{outcome="succeeded"} 1"#,
+        r#"pintar_logins_total{outcome="failed"} 1"#,
+    ] {
+        assert!(text.contains(line), "{engine:?}: missing {line} in\n{text}");
+    }
+    assert!(text.contains("pintar_http_request_duration_seconds_bucket{"));
+    assert!(text.contains("pintar_db_pool_connections "));
+    s.stop().await;
 }
 
 #[tokio::test]
@@ -251,53 +248,51 @@ async fn openapi_document_and_docs_page_are_served_locally() {
     s.stop().await;
 }
 
-#[tokio::test]
-async fn api_key_scopes_are_enforced() {
-    for engine in ENGINES {
-        let s = TestServer::start(engine).await;
-        s.seed().await;
-        let t = s.learner("scope@example.id").await;
-        s.post(
-            "/api/v1/auth/upgrade-role",
-            Some(&t.access_token),
-            json!({}),
-        )
-        .await;
-        let dev: pintar_core::api::TokenResponse = s
-            .login("scope@example.id", support::PASSWORD)
-            .await
-            .json()
-            .await
-            .expect("tokens");
-        let mut keys = Vec::new();
-        for scopes in [json!(["analytics"]), json!(["learning"])] {
-            let r = s
-                .post(
-                    "/api/v1/developer/key",
-                    Some(&dev.access_token),
-                    json!({"name": "k", "scopes": scopes}),
-                )
-                .await;
-            keys.push(r.body["key"].as_str().expect("key").to_string());
-        }
-        let enroll = |key: String| {
-            s.client
-                .post(s.url("/api/v1/courses/incoterms-2020/enroll"))
-                .header("x-api-key", key)
-                .send()
-        };
-        let r = enroll(keys[0].clone()).await.expect("send");
-        assert_eq!(r.status(), 403, "{engine:?}");
-        let body: serde_json::Value = r.json().await.expect("problem");
-        assert!(
-            body["detail"]
-                .as_str()
-                .expect("detail")
-                .contains("learning")
-        );
-        assert_eq!(enroll(keys[1].clone()).await.expect("send").status(), 201);
-        s.stop().await;
+engine_tests!(api_key_scopes_are_enforced);
+async fn api_key_scopes_are_enforced(engine: Engine) {
+    let s = TestServer::start(engine).await;
+    s.seed().await;
+    let t = s.learner("scope@example.id").await;
+    s.post(
+        "/api/v1/auth/upgrade-role",
+        Some(&t.access_token),
+        json!({}),
+    )
+    .await;
+    let dev: pintar_core::api::TokenResponse = s
+        .login("scope@example.id", support::PASSWORD)
+        .await
+        .json()
+        .await
+        .expect("tokens");
+    let mut keys = Vec::new();
+    for scopes in [json!(["analytics"]), json!(["learning"])] {
+        let r = s
+            .post(
+                "/api/v1/developer/key",
+                Some(&dev.access_token),
+                json!({"name": "k", "scopes": scopes}),
+            )
+            .await;
+        keys.push(r.body["key"].as_str().expect("key").to_string());
     }
+    let enroll = |key: String| {
+        s.client
+            .post(s.url("/api/v1/courses/incoterms-2020/enroll"))
+            .header("x-api-key", key)
+            .send()
+    };
+    let r = enroll(keys[0].clone()).await.expect("send");
+    assert_eq!(r.status(), 403, "{engine:?}");
+    let body: serde_json::Value = r.json().await.expect("problem");
+    assert!(
+        body["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("learning")
+    );
+    assert_eq!(enroll(keys[1].clone()).await.expect("send").status(), 201);
+    s.stop().await;
 }
 
 /// Redis for shared rate limits (on this machine and in CI; `PINTAR_TEST_REDIS_URL` overrides).

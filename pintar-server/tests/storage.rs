@@ -1,12 +1,13 @@
 //! The one schema on both engines: migrations apply (twice, idempotently), ids and UTC
 //! timestamps round-trip, and constraints hold.
 
+#[macro_use]
 mod support;
 
 use chrono::{SubsecRound, Utc};
 use pintar_server::storage::{self, entities::user};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
-use support::{ENGINES, TestDb};
+use support::{Engine, TestDb};
 
 fn new_user(email: &str) -> user::ActiveModel {
     let now = Utc::now().trunc_subsecs(6);
@@ -23,27 +24,25 @@ fn new_user(email: &str) -> user::ActiveModel {
     }
 }
 
-#[tokio::test]
-async fn schema_and_round_trip_on_both_engines() {
-    for engine in ENGINES {
-        let t = TestDb::new(engine).await;
-        storage::migrate(&t.db)
-            .await
-            .expect("second migration run is a no-op");
-        let inserted = new_user("siti@example.id")
-            .insert(&t.db)
-            .await
-            .expect("insert");
-        let found = user::Entity::find()
-            .filter(user::Column::Email.eq("siti@example.id"))
-            .one(&t.db)
-            .await
-            .expect("query")
-            .expect("row");
-        assert_eq!(found, inserted, "{engine:?}");
-        assert_eq!(found.id.get_version_num(), 7);
-        let dup = new_user("siti@example.id").insert(&t.db).await;
-        assert!(dup.is_err(), "{engine:?}: email is unique");
-        t.cleanup().await;
-    }
+engine_tests!(schema_and_round_trip_on_both_engines);
+async fn schema_and_round_trip_on_both_engines(engine: Engine) {
+    let t = TestDb::new(engine).await;
+    storage::migrate(&t.db)
+        .await
+        .expect("second migration run is a no-op");
+    let inserted = new_user("siti@example.id")
+        .insert(&t.db)
+        .await
+        .expect("insert");
+    let found = user::Entity::find()
+        .filter(user::Column::Email.eq("siti@example.id"))
+        .one(&t.db)
+        .await
+        .expect("query")
+        .expect("row");
+    assert_eq!(found, inserted, "{engine:?}");
+    assert_eq!(found.id.get_version_num(), 7);
+    let dup = new_user("siti@example.id").insert(&t.db).await;
+    assert!(dup.is_err(), "{engine:?}: email is unique");
+    t.cleanup().await;
 }

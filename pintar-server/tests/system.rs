@@ -1,61 +1,58 @@
 //! Health, readiness, and the shape of every error, on both engines.
 
+#[macro_use]
 mod support;
 
 use pintar_server::Settings;
-use support::{ENGINES, Engine, TestServer};
+use support::{Engine, TestServer};
 
-#[tokio::test]
-async fn health_and_ready() {
-    for engine in ENGINES {
-        let s = TestServer::start(engine).await;
-        let health: serde_json::Value = s
-            .client
-            .get(s.url("/health"))
-            .send()
-            .await
-            .expect("health")
-            .json()
-            .await
-            .expect("json");
-        assert_eq!(health["status"], "ok");
-        let res = s.client.get(s.url("/ready")).send().await.expect("ready");
-        assert_eq!(res.status(), 200);
-        let ready: serde_json::Value = res.json().await.expect("json");
-        let expected = match engine {
-            Engine::Sqlite => "sqlite",
-            Engine::Postgres => "postgres",
-        };
-        assert_eq!(ready["database"], expected, "{engine:?}");
-        s.stop().await;
-    }
+engine_tests!(health_and_ready);
+async fn health_and_ready(engine: Engine) {
+    let s = TestServer::start(engine).await;
+    let health: serde_json::Value = s
+        .client
+        .get(s.url("/health"))
+        .send()
+        .await
+        .expect("health")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(health["status"], "ok");
+    let res = s.client.get(s.url("/ready")).send().await.expect("ready");
+    assert_eq!(res.status(), 200);
+    let ready: serde_json::Value = res.json().await.expect("json");
+    let expected = match engine {
+        Engine::Sqlite => "sqlite",
+        Engine::Postgres => "postgres",
+    };
+    assert_eq!(ready["database"], expected, "{engine:?}");
+    s.stop().await;
 }
 
-#[tokio::test]
-async fn unknown_route_is_a_problem_with_the_request_id() {
-    for engine in ENGINES {
-        let s = TestServer::start(engine).await;
-        let res = s
-            .client
-            .get(s.url("/api/v1/nothing-here"))
-            .send()
-            .await
-            .expect("request");
-        assert_eq!(res.status(), 404);
-        assert_eq!(res.headers()["content-type"], "application/problem+json");
-        let id = res.headers()["x-request-id"]
-            .to_str()
-            .expect("ascii")
-            .to_string();
-        assert!(!id.is_empty());
-        assert_eq!(res.headers()["x-content-type-options"], "nosniff");
-        let body: serde_json::Value = res.json().await.expect("json");
-        assert_eq!(body["status"], 404);
-        assert_eq!(body["code"], "not_found");
-        assert_eq!(body["title"], "Not Found");
-        assert_eq!(body["request_id"], id.as_str(), "{engine:?}");
-        s.stop().await;
-    }
+engine_tests!(unknown_route_is_a_problem_with_the_request_id);
+async fn unknown_route_is_a_problem_with_the_request_id(engine: Engine) {
+    let s = TestServer::start(engine).await;
+    let res = s
+        .client
+        .get(s.url("/api/v1/nothing-here"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), 404);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let id = res.headers()["x-request-id"]
+        .to_str()
+        .expect("ascii")
+        .to_string();
+    assert!(!id.is_empty());
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    let body: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(body["status"], 404);
+    assert_eq!(body["code"], "not_found");
+    assert_eq!(body["title"], "Not Found");
+    assert_eq!(body["request_id"], id.as_str(), "{engine:?}");
+    s.stop().await;
 }
 
 #[tokio::test]
@@ -75,22 +72,47 @@ async fn a_given_request_id_is_kept() {
 }
 
 #[tokio::test]
-async fn oversized_bodies_get_413_and_wrong_methods_405() {
+async fn bodies_are_small_except_on_upload_routes_and_wrong_methods_get_405() {
     let settings = Settings {
-        max_upload_bytes: 1024,
+        max_body_bytes: 16 * 1024,
+        max_upload_bytes: 256 * 1024,
         ..Settings::default()
     };
     let s = TestServer::start_with(Engine::Sqlite, settings).await;
+    let admin = s.admin("root@example.id").await;
+    let learner = s.learner("kecil@example.id").await.access_token;
+    // 64 KiB of display name: over the small default on an ordinary route.
+    let big_name = "x".repeat(64 * 1024);
     let res = s
-        .client
-        .post(s.url("/health"))
-        .body(vec![b'x'; 4096])
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(res.status(), 413);
-    let body: serde_json::Value = res.json().await.expect("json");
-    assert_eq!(body["code"], "payload_too_large");
+        .post(
+            "/api/v1/auth/register",
+            None,
+            serde_json::json!({"email": "big@example.id", "password": "long-enough-1", "display_name": big_name}),
+        )
+        .await;
+    assert_eq!(res.status, 413, "{:?}", res.body);
+    assert_eq!(res.body["code"], "payload_too_large");
+    // The same size is fine on the upload route (course import), for an admin...
+    let lesson =
+        serde_json::json!({"kind": "lesson", "title": "Besar", "body": "y".repeat(64 * 1024)});
+    let doc = serde_json::json!({"slug": "big-import", "title": "Big", "summary": "S", "level": "beginner",
+                                 "sections": [{"title": "S", "items": [lesson]}]});
+    let res = s
+        .post("/api/v1/admin/courses/import", Some(&admin), doc.clone())
+        .await;
+    assert_eq!(res.status, 201, "{:?}", res.body);
+    // ...a learner is refused before the body is read, whatever its size...
+    let huge = serde_json::json!({"filler": "z".repeat(512 * 1024)});
+    let res = s
+        .post("/api/v1/admin/courses/import", Some(&learner), huge.clone())
+        .await;
+    assert_eq!(res.status, 403);
+    // ...and the upload route has its own limit.
+    let res = s
+        .post("/api/v1/admin/courses/import", Some(&admin), huge)
+        .await;
+    assert_eq!(res.status, 413);
+    assert_eq!(res.body["code"], "payload_too_large");
     let res = s
         .client
         .post(s.url("/health"))

@@ -48,20 +48,47 @@ impl FromStr for Role {
     }
 }
 
+/// What `Debug` shows in place of a secret.
+const HIDDEN: &str = "<hidden>";
+
+fn hidden<T>(v: &Option<T>) -> Option<&'static str> {
+    v.as_ref().map(|_| HIDDEN)
+}
+
 /// `POST /auth/register`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegisterRequest {
     /// Login email.
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, format = "email"))]
     pub email: String,
-    /// At least 10 characters.
+    /// 10 to 1024 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 1024))]
     pub password: String,
-    /// Name shown to others.
+    /// Name shown to others: 1 to 100 characters, no control characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"
+        )
+    )]
     pub display_name: String,
 }
 
+impl fmt::Debug for RegisterRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RegisterRequest")
+            .field("email", &self.email)
+            .field("password", &HIDDEN)
+            .field("display_name", &self.display_name)
+            .finish()
+    }
+}
+
 /// `POST /auth/token` as JSON (the OAuth2 form `grant_type=password&username&password` works too).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     /// Login email.
@@ -70,16 +97,56 @@ pub struct LoginRequest {
     pub password: String,
 }
 
-/// `POST /auth/refresh` and `POST /auth/logout`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+impl fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("email", &self.email)
+            .field("password", &HIDDEN)
+            .finish()
+    }
+}
+
+/// `POST /auth/refresh`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefreshRequest {
     /// The opaque refresh token from the last login or refresh.
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
     pub refresh_token: String,
 }
 
+impl fmt::Debug for RefreshRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RefreshRequest")
+            .field("refresh_token", &HIDDEN)
+            .finish()
+    }
+}
+
+/// `POST /auth/logout`: ends the session of this refresh token, or every session of its
+/// account (`everywhere`). Access tokens of the ended sessions stop working at once.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LogoutRequest {
+    /// The refresh token of the session.
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
+    pub refresh_token: String,
+    /// End every session of the account, on every device.
+    #[serde(default)]
+    pub everywhere: bool,
+}
+
+impl fmt::Debug for LogoutRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LogoutRequest")
+            .field("refresh_token", &HIDDEN)
+            .field("everywhere", &self.everywhere)
+            .finish()
+    }
+}
+
 /// Tokens issued by login and refresh.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenResponse {
     /// Short-lived JWT for `Authorization: Bearer`.
@@ -90,6 +157,17 @@ pub struct TokenResponse {
     pub expires_in: u64,
     /// Opaque token for `POST /auth/refresh`; rotated on every use.
     pub refresh_token: String,
+}
+
+impl fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenResponse")
+            .field("access_token", &HIDDEN)
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .field("refresh_token", &HIDDEN)
+            .finish()
+    }
 }
 
 /// An account as its owner sees it.
@@ -111,34 +189,101 @@ pub struct UserProfile {
 }
 
 /// `PATCH /users/me`: any field left out stays as it is.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateProfileRequest {
-    /// New display name.
+    /// New display name: 1 to 100 characters, no control characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"
+        )
+    )]
     pub display_name: Option<String>,
-    /// New password (needs `current_password`).
+    /// New password, 10 to 1024 characters (needs `current_password`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 1024))]
     pub password: Option<String>,
     /// The current password, required to set a new one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 1024))]
     pub current_password: Option<String>,
 }
 
-/// Scopes an API key may carry.
+impl fmt::Debug for UpdateProfileRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateProfileRequest")
+            .field("display_name", &self.display_name)
+            .field("password", &hidden(&self.password))
+            .field("current_password", &hidden(&self.current_password))
+            .finish()
+    }
+}
+
+/// Scopes an API key may carry: what a key can reach. Nothing else is open to keys: managing
+/// keys, changing the account, upgrading and everything under `/admin` need a signed-in
+/// session.
 pub const API_KEY_SCOPES: &[&str] = &["analytics", "courses:read", "learning"];
+
+/// One scope of an API key (see [`API_KEY_SCOPES`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Scope {
+    /// The data analytics routes (`/analytics/...`).
+    #[serde(rename = "analytics")]
+    Analytics,
+    /// Reading the catalog with a key.
+    #[serde(rename = "courses:read")]
+    CoursesRead,
+    /// Enrolment, content, progress and quizzes of the key's owner.
+    #[serde(rename = "learning")]
+    Learning,
+}
+
+impl Scope {
+    /// Every scope, in the order of [`API_KEY_SCOPES`].
+    pub const ALL: [Scope; 3] = [Scope::Analytics, Scope::CoursesRead, Scope::Learning];
+
+    /// The name used in requests and responses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Analytics => "analytics",
+            Scope::CoursesRead => "courses:read",
+            Scope::Learning => "learning",
+        }
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// `POST /developer/key`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateApiKeyRequest {
-    /// A label to tell keys apart (1–100 characters).
+    /// A label to tell keys apart (1–100 characters, no control characters).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F]*$"
+        )
+    )]
     pub name: String,
-    /// Scopes from [`API_KEY_SCOPES`]; all of them when left out.
+    /// Scopes from [`API_KEY_SCOPES`], each once; all of them when left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scopes: Option<Vec<String>>,
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 3))]
+    pub scopes: Option<Vec<Scope>>,
     /// Days until the key stops working (1–3650); never when left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 3650))]
     pub expires_in_days: Option<u32>,
 }
 
@@ -153,7 +298,7 @@ pub struct ApiKeyInfo {
     /// The visible start of the key, e.g. `pk_Ab12Cd34`.
     pub prefix: String,
     /// Granted scopes.
-    pub scopes: Vec<String>,
+    pub scopes: Vec<Scope>,
     /// Created.
     pub created_at: DateTime<Utc>,
     /// Last used (to the minute).
@@ -165,7 +310,7 @@ pub struct ApiKeyInfo {
 }
 
 /// A newly created API key: the only time `key` is shown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiKeyCreated {
     /// The key itself: send it as `Authorization: ApiKey <key>` or `X-API-Key: <key>`.
@@ -173,6 +318,15 @@ pub struct ApiKeyCreated {
     /// Everything else about it.
     #[serde(flatten)]
     pub info: ApiKeyInfo,
+}
+
+impl fmt::Debug for ApiKeyCreated {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiKeyCreated")
+            .field("key", &HIDDEN)
+            .field("info", &self.info)
+            .finish()
+    }
 }
 
 /// `POST /auth/upgrade-role`: the caller is now a developer and has a first key.

@@ -5,8 +5,10 @@ mod accounts;
 mod admin;
 mod courses;
 mod page;
+mod problem;
 
 pub use accounts::*;
 pub use admin::*;
 pub use courses::*;
 pub use page::*;
+pub use problem::*;

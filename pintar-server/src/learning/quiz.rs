@@ -43,13 +43,26 @@ pub fn grade(questions: &[Question], answers: &[Vec<u32>]) -> Result<Graded, Vec
         return Err(errors);
     }
     for (i, (q, a)) in questions.iter().zip(answers).enumerate() {
-        if a.iter().any(|&c| c as usize >= q.choices.len()) {
+        // Checked in this order so that a huge list is refused on its length alone.
+        let message = if a.len() > q.choices.len() {
+            Some(format!(
+                "at most {} choices can be chosen for this question",
+                q.choices.len()
+            ))
+        } else if a.iter().any(|&c| c as usize >= q.choices.len()) {
+            Some(format!(
+                "choices are numbered 0 to {}",
+                q.choices.len().saturating_sub(1)
+            ))
+        } else if a.iter().collect::<BTreeSet<_>>().len() != a.len() {
+            Some("a choice is listed more than once".into())
+        } else {
+            None
+        };
+        if let Some(message) = message {
             errors.push(FieldError {
                 field: format!("answers[{i}]"),
-                message: format!(
-                    "choices are numbered 0 to {}",
-                    q.choices.len().saturating_sub(1)
-                ),
+                message,
             });
         }
     }
@@ -124,5 +137,15 @@ mod tests {
         let e = grade(&qs, &[vec![5]]).expect_err("out of range");
         assert_eq!(e[0].field, "answers[0]");
         assert!(view(&qs).iter().all(|v| !v.multiple));
+    }
+
+    #[test]
+    fn rejects_repeated_and_too_many_choices() {
+        let qs = [q(3, &[0, 2])];
+        let e = grade(&qs, &[vec![0, 0]]).expect_err("repeated");
+        assert!(e[0].message.contains("more than once"), "{e:?}");
+        let e = grade(&qs, &[vec![0; 20_000]]).expect_err("too many");
+        assert!(e[0].message.contains("at most 3"), "{e:?}");
+        assert!(grade(&qs, &[vec![2, 0]]).expect("valid").per_question[0]);
     }
 }

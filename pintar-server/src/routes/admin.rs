@@ -1,25 +1,23 @@
 //! `/admin/users` and `/admin/audit-logs`.
 //!
-//! Who may call: admins only.
+//! Who may call: admins, signed in (the access rules refuse everyone else, keys included,
+//! before any handler runs).
 
-use crate::app::AppState;
+use crate::accounts::users::{self, profile};
 use crate::audit::RequestMeta;
 use crate::auth::AuthUser;
 use crate::error::{FieldError, ServerError};
-use crate::outbox::{self, Email};
 use crate::pagination::{PageParams, Paged};
-use crate::routes::auth::revoke_tokens;
-use crate::routes::users::{profile, update_user};
-use crate::storage::entities::{audit_log, refresh_token, user};
+use crate::state::AppState;
+use crate::storage::entities::{audit_log, user};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::Uri;
 use chrono::{DateTime, Utc};
-use pintar_core::api::{AdminUserUpdate, AuditEntry, Page, Role, UserProfile};
+use pintar_core::api::{AdminUserUpdate, AuditEntry, Page, Problem, Role, UserProfile};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Select, Set,
-    TransactionTrait,
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Select,
 };
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
@@ -85,16 +83,17 @@ where
 ///
 /// Admins only.
 #[utoipa::path(get, path = "/admin/users", tag = "admin",
-    params(UserFilter, PageParams), security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, body = Page<UserProfile>)))]
+    params(UserFilter, PageParams), security(("bearer" = [])),
+    responses((status = 200, body = Page<UserProfile>),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 422, body = Problem), (status = 429, body = Problem)))]
 async fn list_users(
     State(state): State<AppState>,
-    caller: AuthUser,
+    _caller: AuthUser,
     uri: Uri,
     Query(filter): Query<UserFilter>,
     Query(paging): Query<PageParams>,
 ) -> Result<Paged<UserProfile>, ServerError> {
-    caller.require(&[Role::Admin])?;
     let mut query = user::Entity::find();
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         query = query.filter(
@@ -118,14 +117,19 @@ async fn list_users(
 }
 
 /// Change an account's role or enable/disable it. The user is emailed about a role change;
-/// disabling ends their sessions and stops their API keys. Admins cannot change their own
-/// account here (so the last admin cannot lock everyone out by mistake).
+/// a demotion to learner revokes their API keys; disabling ends their sessions and stops
+/// their keys. Every change takes effect on the account's next request. Admins cannot
+/// change their own account here (so the last admin cannot lock everyone out by mistake).
 ///
-/// Admins only.
+/// Admins only, signed in.
 #[utoipa::path(patch, path = "/admin/users/{id}", tag = "admin", request_body = AdminUserUpdate,
     params(("id" = String, Path, description = "user id")),
-    security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, body = UserProfile), (status = 404), (status = 409, description = "own account")))]
+    security(("bearer" = [])),
+    responses((status = 200, body = UserProfile),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem, description = "own account"),
+        (status = 413, body = Problem), (status = 415, body = Problem),
+        (status = 422, body = Problem), (status = 429, body = Problem)))]
 async fn update_user_admin(
     State(state): State<AppState>,
     caller: AuthUser,
@@ -133,51 +137,12 @@ async fn update_user_admin(
     Path(id): Path<String>,
     Json(req): Json<AdminUserUpdate>,
 ) -> Result<Json<UserProfile>, ServerError> {
-    caller.require(&[Role::Admin])?;
     let id = Uuid::parse_str(&id).map_err(|_| ServerError::NotFound("user".into()))?;
-    if id == caller.id {
-        return Err(ServerError::Conflict(
-            "change your own account through another admin".into(),
-        ));
+    let change = users::admin_update(&state.db, &meta, &caller, id, req).await?;
+    if change.revoked {
+        state.authn.forget();
     }
-    let before = user::Entity::find_by_id(id)
-        .one(&state.db)
-        .await?
-        .ok_or_else(|| ServerError::NotFound("user".into()))?;
-    let role_changed = req.role.filter(|r| r.as_str() != before.role);
-    let disabling = req.is_active == Some(false) && before.is_active;
-    let mut row: user::ActiveModel = before.clone().into();
-    if let Some(r) = role_changed {
-        row.role = Set(r.as_str().into());
-    }
-    if let Some(a) = req.is_active {
-        row.is_active = Set(a);
-    }
-    row.updated_at = Set(Utc::now());
-    let txn = state.db.begin().await?;
-    let after = update_user(&txn, &meta, Some(caller.id), &before, row).await?;
-    if let Some(r) = role_changed {
-        outbox::queue(
-            &txn,
-            Email {
-                to: after.email.clone(),
-                subject: "Your Pintar Ekspor role has changed".into(),
-                body: format!(
-                    "Hello {},\n\nAn administrator changed your role from {} to {r}.\n\
-                     It takes effect the next time you sign in or your session refreshes.\n\n\
-                     If you did not expect this, reply to this email.\n",
-                    after.display_name, before.role
-                ),
-                kind: "role_changed",
-            },
-        )
-        .await?;
-    }
-    if disabling {
-        revoke_tokens(&txn, refresh_token::Column::UserId, after.id).await?;
-    }
-    txn.commit().await?;
-    profile(&after).map(Json)
+    users::profile(&change.user).map(Json)
 }
 
 /// Filters of the audit trail.
@@ -217,16 +182,17 @@ fn entry(a: &audit_log::Model) -> Result<AuditEntry, ServerError> {
 ///
 /// Admins only.
 #[utoipa::path(get, path = "/admin/audit-logs", tag = "admin",
-    params(AuditFilter, PageParams), security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, body = Page<AuditEntry>), (status = 422)))]
+    params(AuditFilter, PageParams), security(("bearer" = [])),
+    responses((status = 200, body = Page<AuditEntry>),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 422, body = Problem), (status = 429, body = Problem)))]
 async fn audit_logs(
     State(state): State<AppState>,
-    caller: AuthUser,
+    _caller: AuthUser,
     uri: Uri,
     Query(filter): Query<AuditFilter>,
     Query(paging): Query<PageParams>,
 ) -> Result<Paged<AuditEntry>, ServerError> {
-    caller.require(&[Role::Admin])?;
     if let Some(op) = &filter.operation
         && !["insert", "update", "delete"].contains(&op.as_str())
     {

@@ -3,7 +3,6 @@
 //!
 //! Who may call: admins only. Every change is audited in its transaction.
 
-use crate::app::AppState;
 use crate::audit::{self, RequestMeta};
 use crate::auth::AuthUser;
 use crate::error::ServerError;
@@ -11,7 +10,9 @@ use crate::learning::catalog::{self, CourseFilter};
 use crate::learning::document::{self, Checks};
 use crate::learning::structure::{self, find_course};
 use crate::pagination::{PageParams, Paged};
+use crate::state::AppState;
 use crate::storage::entities::{content, course, enrollment, section};
+use crate::upload::UploadJson;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
@@ -19,7 +20,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use pintar_core::api::{
     ContentDocument, CourseDetail, CourseDocument, CourseOrder, CoursePatch, CourseStatus,
-    CourseSummary, Created, NewCourse, Page, Role, SectionInput,
+    CourseSummary, Created, NewCourse, Page, SectionInput,
 };
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -48,10 +49,6 @@ pub fn router() -> OpenApiRouter<AppState> {
             replace_content,
             delete_content
         ))
-}
-
-fn admin(caller: &AuthUser) -> Result<(), ServerError> {
-    caller.require(&[Role::Admin])
 }
 
 fn parse(id: &str, what: &str) -> Result<Uuid, ServerError> {
@@ -107,16 +104,14 @@ where
 ///
 /// Admins only.
 #[utoipa::path(get, path = "/admin/courses", tag = "content admin",
-    params(CourseFilter, PageParams), security(("bearer" = []), ("api_key" = [])),
+    params(CourseFilter, PageParams), security(("bearer" = [])),
     responses((status = 200, body = Page<CourseSummary>)))]
 async fn list_all(
     State(state): State<AppState>,
-    caller: AuthUser,
     uri: Uri,
     Query(filter): Query<CourseFilter>,
     Query(paging): Query<PageParams>,
 ) -> Result<Response, ServerError> {
-    admin(&caller)?;
     let all = catalog::load_summaries(&state.db, false).await?;
     Ok(Paged(paging.slice(&filter.apply(&all)?)?, uri).into_response())
 }
@@ -125,7 +120,7 @@ async fn list_all(
 ///
 /// Admins only.
 #[utoipa::path(post, path = "/admin/courses", tag = "content admin", request_body = NewCourse,
-    security(("bearer" = []), ("api_key" = [])),
+    security(("bearer" = [])),
     responses((status = 201, body = CourseDetail), (status = 409, description = "slug taken"), (status = 422)))]
 async fn create_course(
     State(state): State<AppState>,
@@ -133,7 +128,6 @@ async fn create_course(
     meta: RequestMeta,
     Json(req): Json<NewCourse>,
 ) -> Result<(StatusCode, Json<CourseDetail>), ServerError> {
-    admin(&caller)?;
     let doc = CourseDocument {
         slug: req.slug,
         title: req.title,
@@ -168,15 +162,14 @@ async fn import_document(
 ///
 /// Admins only.
 #[utoipa::path(post, path = "/admin/courses/import", tag = "content admin", request_body = CourseDocument,
-    security(("bearer" = []), ("api_key" = [])),
+    security(("bearer" = [])),
     responses((status = 201, body = CourseDetail), (status = 409, description = "slug taken"), (status = 422)))]
 async fn import_course(
     State(state): State<AppState>,
     caller: AuthUser,
     meta: RequestMeta,
-    Json(doc): Json<CourseDocument>,
+    UploadJson(doc): UploadJson<CourseDocument>,
 ) -> Result<(StatusCode, Json<CourseDetail>), ServerError> {
-    admin(&caller)?;
     import_document(&state, &caller, &meta, &doc).await
 }
 
@@ -185,14 +178,12 @@ async fn import_course(
 /// Admins only.
 #[utoipa::path(get, path = "/admin/courses/{id}/export", tag = "content admin",
     params(("id" = String, Path, description = "course id or slug")),
-    security(("bearer" = []), ("api_key" = [])),
+    security(("bearer" = [])),
     responses((status = 200, body = CourseDocument), (status = 404)))]
 async fn export_course(
     State(state): State<AppState>,
-    caller: AuthUser,
     Path(id): Path<String>,
 ) -> Result<Json<CourseDocument>, ServerError> {
-    admin(&caller)?;
     let c = find_course(&state.db, &id).await?;
     document::export(&structure::load(&state.db, c).await?).map(Json)
 }
@@ -276,7 +267,7 @@ async fn save_course(
 /// Admins only.
 #[utoipa::path(patch, path = "/admin/courses/{id}", tag = "content admin", request_body = CoursePatch,
     params(("id" = String, Path, description = "course id or slug")),
-    security(("bearer" = []), ("api_key" = [])),
+    security(("bearer" = [])),
     responses((status = 200, body = CourseDetail), (status = 404), (status = 409), (status = 422)))]
 async fn update_course(
     State(state): State<AppState>,
@@ -285,7 +276,6 @@ async fn update_course(
     Path(id): Path<String>,
     Json(patch): Json<CoursePatch>,
 ) -> Result<Json<CourseDetail>, ServerError> {
-    admin(&caller)?;
     let before = find_course(&state.db, &id).await?;
     save_course(&state, &caller, &meta, before, patch).await
 }
@@ -295,7 +285,7 @@ async fn update_course(
 /// Admins only.
 #[utoipa::path(post, path = "/admin/courses/{id}/publish", tag = "content admin",
     params(("id" = String, Path, description = "course id or slug")),
-    security(("bearer" = []), ("api_key" = [])),
+    security(("bearer" = [])),
     responses((status = 200, body = CourseDetail), (status = 404), (status = 409, description = "no items yet")))]
 async fn publish_course(
     State(state): State<AppState>,
@@ -303,7 +293,6 @@ async fn publish_course(
     meta: RequestMeta,
     Path(id): Path<String>,
 ) -> Result<Json<CourseDetail>, ServerError> {
-    admin(&caller)?;
     let before = find_course(&state.db, &id).await?;
     let patch = CoursePatch {
         status: Some(CourseStatus::Published),
@@ -318,7 +307,7 @@ async fn publish_course(
 /// Admins only.
 #[utoipa::path(delete, path = "/admin/courses/{id}", tag = "content admin",
     params(("id" = String, Path, description = "course id or slug")),
-    security(("bearer" = []), ("api_key" = [])),
+    security(("bearer" = [])),
     responses((status = 204), (status = 404), (status = 409, description = "learners enrolled")))]
 async fn delete_course(
     State(state): State<AppState>,
@@ -326,7 +315,6 @@ async fn delete_course(
     meta: RequestMeta,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ServerError> {
-    admin(&caller)?;
     let c = find_course(&state.db, &id).await?;
     let enrolled = enrollment::Entity::find()
         .filter(enrollment::Column::CourseId.eq(c.id))
@@ -358,7 +346,7 @@ async fn delete_course(
 /// Admins only.
 #[utoipa::path(put, path = "/admin/courses/{id}/order", tag = "content admin", request_body = CourseOrder,
     params(("id" = String, Path, description = "course id or slug")),
-    security(("bearer" = []), ("api_key" = [])),
+    security(("bearer" = [])),
     responses((status = 200, body = CourseDetail), (status = 404), (status = 422, description = "not exactly the course's sections and items")))]
 async fn reorder(
     State(state): State<AppState>,
@@ -367,7 +355,6 @@ async fn reorder(
     Path(id): Path<String>,
     Json(order): Json<CourseOrder>,
 ) -> Result<Json<CourseDetail>, ServerError> {
-    admin(&caller)?;
     let c = find_course(&state.db, &id).await?;
     let s = structure::load(&state.db, c).await?;
     let sections: HashSet<String> = s.sections.iter().map(|(x, _)| x.id.to_string()).collect();
@@ -424,7 +411,7 @@ async fn reorder(
 /// Admins only.
 #[utoipa::path(post, path = "/admin/courses/{id}/sections", tag = "content admin", request_body = SectionInput,
     params(("id" = String, Path, description = "course id or slug")),
-    security(("bearer" = []), ("api_key" = [])),
+    security(("bearer" = [])),
     responses((status = 201, body = Created), (status = 404), (status = 422)))]
 async fn add_section(
     State(state): State<AppState>,
@@ -433,7 +420,6 @@ async fn add_section(
     Path(id): Path<String>,
     Json(req): Json<SectionInput>,
 ) -> Result<(StatusCode, Json<Created>), ServerError> {
-    admin(&caller)?;
     let mut checks = Checks::default();
     checks.text("title", &req.title, 1, 200);
     checks.done()?;
@@ -462,7 +448,7 @@ async fn add_section(
 /// Admins only.
 #[utoipa::path(put, path = "/admin/sections/{id}", tag = "content admin", request_body = SectionInput,
     params(("id" = String, Path, description = "section id")),
-    security(("bearer" = []), ("api_key" = [])),
+    security(("bearer" = [])),
     responses((status = 200, body = CourseDetail), (status = 404), (status = 422)))]
 async fn rename_section(
     State(state): State<AppState>,
@@ -471,7 +457,6 @@ async fn rename_section(
     Path(id): Path<String>,
     Json(req): Json<SectionInput>,
 ) -> Result<Json<CourseDetail>, ServerError> {
-    admin(&caller)?;
     let mut checks = Checks::default();
     checks.text("title", &req.title, 1, 200);
     checks.done()?;
@@ -490,7 +475,7 @@ async fn rename_section(
 /// Admins only.
 #[utoipa::path(delete, path = "/admin/sections/{id}", tag = "content admin",
     params(("id" = String, Path, description = "section id")),
-    security(("bearer" = []), ("api_key" = [])),
+    security(("bearer" = [])),
     responses((status = 204), (status = 404)))]
 async fn delete_section(
     State(state): State<AppState>,
@@ -498,7 +483,6 @@ async fn delete_section(
     meta: RequestMeta,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ServerError> {
-    admin(&caller)?;
     let sec = section_row(&state.db, &id).await?;
     let items = content::Entity::find()
         .filter(content::Column::SectionId.eq(sec.id))
@@ -526,7 +510,7 @@ fn check_content(doc: &ContentDocument) -> Result<(), ServerError> {
 /// Admins only.
 #[utoipa::path(post, path = "/admin/sections/{id}/contents", tag = "content admin", request_body = ContentDocument,
     params(("id" = String, Path, description = "section id")),
-    security(("bearer" = []), ("api_key" = [])),
+    security(("bearer" = [])),
     responses((status = 201, body = Created), (status = 404), (status = 422)))]
 async fn add_content(
     State(state): State<AppState>,
@@ -535,7 +519,6 @@ async fn add_content(
     Path(id): Path<String>,
     Json(doc): Json<ContentDocument>,
 ) -> Result<(StatusCode, Json<Created>), ServerError> {
-    admin(&caller)?;
     check_content(&doc)?;
     let sec = section_row(&state.db, &id).await?;
     let position = next_position(
@@ -561,14 +544,12 @@ async fn add_content(
 /// Admins only.
 #[utoipa::path(get, path = "/admin/contents/{id}", tag = "content admin",
     params(("id" = String, Path, description = "content id")),
-    security(("bearer" = []), ("api_key" = [])),
+    security(("bearer" = [])),
     responses((status = 200, body = ContentDocument), (status = 404)))]
 async fn get_content_document(
     State(state): State<AppState>,
-    caller: AuthUser,
     Path(id): Path<String>,
 ) -> Result<Json<ContentDocument>, ServerError> {
-    admin(&caller)?;
     Ok(Json(document::content_document(
         &content_row(&state.db, &id).await?,
     )))
@@ -579,7 +560,7 @@ async fn get_content_document(
 /// Admins only.
 #[utoipa::path(put, path = "/admin/contents/{id}", tag = "content admin", request_body = ContentDocument,
     params(("id" = String, Path, description = "content id")),
-    security(("bearer" = []), ("api_key" = [])),
+    security(("bearer" = [])),
     responses((status = 200, body = CourseDetail), (status = 404), (status = 422)))]
 async fn replace_content(
     State(state): State<AppState>,
@@ -588,7 +569,6 @@ async fn replace_content(
     Path(id): Path<String>,
     Json(doc): Json<ContentDocument>,
 ) -> Result<Json<CourseDetail>, ServerError> {
-    admin(&caller)?;
     check_content(&doc)?;
     let before = content_row(&state.db, &id).await?;
     let mut row: content::ActiveModel = before.clone().into();
@@ -606,7 +586,7 @@ async fn replace_content(
 /// Admins only.
 #[utoipa::path(delete, path = "/admin/contents/{id}", tag = "content admin",
     params(("id" = String, Path, description = "content id")),
-    security(("bearer" = []), ("api_key" = [])),
+    security(("bearer" = [])),
     responses((status = 204), (status = 404)))]
 async fn delete_content(
     State(state): State<AppState>,
@@ -614,7 +594,6 @@ async fn delete_content(
     meta: RequestMeta,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ServerError> {
-    admin(&caller)?;
     let item = content_row(&state.db, &id).await?;
     let txn = state.db.begin().await?;
     content::Entity::delete_by_id(item.id).exec(&txn).await?;

@@ -2,8 +2,8 @@
 //! (Prometheus text format). Public, and not rate limited: they are for orchestrators and
 //! scrapers; keep them off the public internet at the proxy if that matters.
 
-use crate::app::AppState;
 use crate::error::ServerError;
+use crate::state::AppState;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};

@@ -12,7 +12,11 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(InitialSchema), Box::new(LookupIndexes)]
+        vec![
+            Box::new(InitialSchema),
+            Box::new(LookupIndexes),
+            Box::new(CredentialIndexes),
+        ]
     }
 }
 
@@ -665,6 +669,51 @@ impl MigrationTrait for LookupIndexes {
                 index.col(c);
             }
             m.create_index(index.to_owned()).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Indexes for the per-request credential checks: a session's live refresh token, and a
+/// user's sessions and keys (revoked together on a password change, disabling or demotion).
+struct CredentialIndexes;
+
+impl MigrationName for CredentialIndexes {
+    fn name(&self) -> &str {
+        "m0003_credential_indexes"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CredentialIndexes {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let indexes = [
+            (
+                "ix_refresh_tokens_family",
+                RefreshTokens::Table.into_iden(),
+                RefreshTokens::FamilyId.into_iden(),
+            ),
+            (
+                "ix_refresh_tokens_user",
+                RefreshTokens::Table.into_iden(),
+                RefreshTokens::UserId.into_iden(),
+            ),
+            (
+                "ix_api_keys_user",
+                ApiKeys::Table.into_iden(),
+                ApiKeys::UserId.into_iden(),
+            ),
+        ];
+        for (name, table, col) in indexes {
+            m.create_index(
+                Index::create()
+                    .name(name)
+                    .table(table)
+                    .col(col)
+                    .if_not_exists()
+                    .to_owned(),
+            )
+            .await?;
         }
         Ok(())
     }

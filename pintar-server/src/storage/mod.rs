@@ -14,8 +14,40 @@ pub fn sqlite_url(data_dir: &Path) -> String {
     format!("sqlite://{}?mode=rwc", data_dir.join("pintar.db").display())
 }
 
+/// Creates the SQLite file of `url` readable by its owner only (it holds password hashes),
+/// or takes group and world access away from one that exists. SQLite gives its `-wal` and
+/// `-shm` files the main file's permissions.
+fn restrict_sqlite_file(url: &str) -> Result<(), DbErr> {
+    let Some(rest) = url.strip_prefix("sqlite://") else {
+        return Ok(());
+    };
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path.starts_with(':') {
+        return Ok(());
+    }
+    owner_only(Path::new(path))
+        .map_err(|e| DbErr::Custom(format!("cannot secure the database file {path}: {e}")))
+}
+
+#[cfg(unix)]
+fn owner_only(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+}
+
+#[cfg(not(unix))]
+fn owner_only(_: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
 /// Connects to `url` (`sqlite://…` or `postgres://…`) and prepares the connection.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    restrict_sqlite_file(url)?;
     let mut opts = ConnectOptions::new(url.to_owned());
     opts.max_connections(if url.starts_with("sqlite:") { 8 } else { 16 })
         .min_connections(1)

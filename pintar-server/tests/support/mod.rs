@@ -6,14 +6,30 @@ use pintar_server::{AppState, Settings, app, storage};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use std::net::SocketAddr;
 
+/// Two tests, `NAME::sqlite` and `NAME::postgres`, running `async fn NAME(engine: Engine)`
+/// once on each engine: a failure on one engine cannot hide the other's result.
+macro_rules! engine_tests {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name(super::support::Engine::Sqlite).await
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                super::$name(super::support::Engine::Postgres).await
+            }
+        }
+    };
+}
+
 /// The storage engines every storage and API test runs against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
     Sqlite,
     Postgres,
 }
-
-pub const ENGINES: [Engine; 2] = [Engine::Sqlite, Engine::Postgres];
 
 /// Secret the test servers sign with (tests craft expired tokens with it).
 pub const TEST_JWT_SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
@@ -68,17 +84,40 @@ impl TestDb {
         }
     }
 
-    /// Drops the throw-away PostgreSQL database.
-    pub async fn cleanup(self) {
-        let Self { db, pg_name, .. } = self;
-        let _ = db.close().await;
-        if let Some(name) = pg_name
-            && let Ok(admin) = Database::connect(postgres_admin_url()).await
-        {
-            let _ = admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                .await;
+    /// Closes the connections and drops the throw-away PostgreSQL database.
+    pub async fn cleanup(mut self) {
+        let _ = self.db.clone().close().await;
+        if let Some(name) = self.pg_name.take() {
+            drop_database(&name).await;
         }
+    }
+}
+
+async fn drop_database(name: &str) {
+    if let Ok(admin) = Database::connect(postgres_admin_url()).await {
+        let _ = admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .await;
+        let _ = admin.close().await;
+    }
+}
+
+/// A test that panics never reaches `cleanup`: drop its database here, on a thread of its
+/// own (a destructor cannot await, and may run inside the test's runtime).
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some(name) = self.pg_name.take() else {
+            return;
+        };
+        let dropper = std::thread::spawn(move || {
+            if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                rt.block_on(drop_database(&name));
+            }
+        });
+        let _ = dropper.join();
     }
 }
 
@@ -117,7 +156,7 @@ impl TestServer {
             AppState::new(
                 db.db.clone(),
                 settings,
-                pintar_server::auth::AuthKeys::new(TEST_JWT_SECRET),
+                pintar_server::auth::AuthKeys::new(TEST_JWT_SECRET).expect("test secret"),
             )
             .with_limiter(limiter),
         );

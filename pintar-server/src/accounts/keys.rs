@@ -1,0 +1,221 @@
+//! API keys: created for a developer (shown once, emailed by prefix only), listed, revoked.
+//!
+//! Keys are managed from a signed-in session only (the access rules refuse keys on these
+//! routes), so a key can never mint a key wider or longer-lived than itself.
+
+use super::validate::{self, MAX_NAME};
+use crate::audit::{self, Change, Operation, RequestMeta};
+use crate::auth::api_key;
+use crate::error::ServerError;
+use crate::outbox::{self, Email};
+use crate::storage::entities::{api_key as key_row, user};
+use chrono::{Duration, Utc};
+use pintar_core::api::{ApiKeyCreated, ApiKeyInfo, CreateApiKeyRequest, FieldError, Scope};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use std::collections::BTreeSet;
+use uuid::Uuid;
+
+/// Longest lifetime a key can be given, in days.
+pub const MAX_EXPIRY_DAYS: u32 = 3650;
+
+/// The API view of a stored key.
+pub fn info(k: &key_row::Model) -> ApiKeyInfo {
+    ApiKeyInfo {
+        id: k.id.to_string(),
+        name: k.name.clone(),
+        prefix: k.prefix.clone(),
+        scopes: serde_json::from_value(k.scopes.clone()).unwrap_or_default(),
+        created_at: k.created_at,
+        last_used_at: k.last_used_at,
+        expires_at: k.expires_at,
+        revoked_at: k.revoked_at,
+    }
+}
+
+/// A key row for the audit log: everything but the hash.
+fn audit_json(k: &key_row::Model) -> serde_json::Value {
+    serde_json::json!({
+        "id": k.id, "user_id": k.user_id, "name": k.name, "prefix": k.prefix,
+        "scopes": k.scopes, "created_at": k.created_at, "expires_at": k.expires_at,
+        "revoked_at": k.revoked_at,
+    })
+}
+
+/// Checks a key request: a one-line name, known scopes each once, a bounded lifetime.
+pub fn validate(req: &CreateApiKeyRequest) -> Result<(), ServerError> {
+    let mut errors: Vec<FieldError> = Vec::new();
+    errors.extend(validate::single_line("name", &req.name, MAX_NAME));
+    if let Some(scopes) = &req.scopes {
+        let distinct: BTreeSet<&Scope> = scopes.iter().collect();
+        if scopes.is_empty() || distinct.len() != scopes.len() {
+            errors.push(FieldError::new(
+                "scopes",
+                "must list one or more scopes, each once",
+            ));
+        }
+    }
+    if req
+        .expires_in_days
+        .is_some_and(|d| !(1..=MAX_EXPIRY_DAYS).contains(&d))
+    {
+        errors.push(FieldError::new(
+            "expires_in_days",
+            format!("must be 1 to {MAX_EXPIRY_DAYS}"),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ServerError::Validation(errors))
+    }
+}
+
+/// What the key is for, in the email about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Occasion {
+    /// The first key, made when the account became a developer.
+    Upgrade,
+    /// A key the owner asked for.
+    Requested,
+}
+
+/// Inserts a key for `owner` with its audit row and email, inside `txn`. The caller has
+/// checked the request with [`validate`].
+pub async fn insert<C: ConnectionTrait>(
+    txn: &C,
+    meta: &RequestMeta,
+    owner: &user::Model,
+    req: &CreateApiKeyRequest,
+    occasion: Occasion,
+) -> Result<ApiKeyCreated, ServerError> {
+    let new = api_key::generate();
+    let scopes = req.scopes.clone().unwrap_or_else(|| Scope::ALL.to_vec());
+    let now = Utc::now();
+    let created = key_row::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(owner.id),
+        name: Set(req.name.trim().to_string()),
+        prefix: Set(new.prefix.clone()),
+        key_hash: Set(new.hash.clone()),
+        scopes: Set(serde_json::json!(scopes)),
+        created_at: Set(now),
+        last_used_at: Set(None),
+        expires_at: Set(req
+            .expires_in_days
+            .map(|d| now + Duration::days(i64::from(d)))),
+        revoked_at: Set(None),
+    }
+    .insert(txn)
+    .await?;
+    let change = Change {
+        op: Operation::Insert,
+        table: "api_keys",
+        record_id: created.id,
+        old: None,
+        new: Some(audit_json(&created)),
+    };
+    audit::record(txn, meta, Some(owner.id), change).await?;
+    let (subject, intro, kind) = match occasion {
+        Occasion::Upgrade => (
+            "Welcome, developer: your Pintar Ekspor API key",
+            "Your account is now a developer account and your first API key was created.",
+            "developer_upgrade",
+        ),
+        Occasion::Requested => (
+            "A new Pintar Ekspor API key",
+            "A new API key was created on your account.",
+            "api_key_created",
+        ),
+    };
+    outbox::queue(
+        txn,
+        Email {
+            to: owner.email.clone(),
+            subject: subject.into(),
+            body: format!(
+                "Hello {},\n\n{intro}\n\nName: {}\nKey: {}… (shown in full only once, when it was created)\n\n\
+                 If this was not you, revoke it under Developer keys and change your password.\n",
+                owner.display_name, created.name, created.prefix
+            ),
+            kind,
+        },
+    )
+    .await?;
+    Ok(ApiKeyCreated {
+        key: new.key,
+        info: info(&created),
+    })
+}
+
+/// The keys of `owner`, newest first (never the secrets).
+pub async fn list<C: ConnectionTrait>(
+    conn: &C,
+    owner: Uuid,
+) -> Result<Vec<ApiKeyInfo>, ServerError> {
+    let keys = key_row::Entity::find()
+        .filter(key_row::Column::UserId.eq(owner))
+        .order_by_desc(key_row::Column::CreatedAt)
+        .all(conn)
+        .await?;
+    Ok(keys.iter().map(info).collect())
+}
+
+async fn revoke_row<C: ConnectionTrait>(
+    conn: &C,
+    meta: &RequestMeta,
+    actor: Option<Uuid>,
+    key: key_row::Model,
+) -> Result<(), ServerError> {
+    let mut active: key_row::ActiveModel = key.clone().into();
+    active.revoked_at = Set(Some(Utc::now()));
+    let revoked = active.update(conn).await?;
+    let change = Change {
+        op: Operation::Update,
+        table: "api_keys",
+        record_id: revoked.id,
+        old: Some(audit_json(&key)),
+        new: Some(audit_json(&revoked)),
+    };
+    audit::record(conn, meta, actor, change).await?;
+    Ok(())
+}
+
+/// Revokes `owner`'s key `id` (idempotent). Someone else's key is "not found", so ids
+/// cannot be probed. Returns whether the key was live until now.
+pub async fn revoke<C: ConnectionTrait>(
+    conn: &C,
+    meta: &RequestMeta,
+    owner: Uuid,
+    id: Uuid,
+) -> Result<bool, ServerError> {
+    let key = key_row::Entity::find_by_id(id)
+        .filter(key_row::Column::UserId.eq(owner))
+        .one(conn)
+        .await?
+        .ok_or_else(|| ServerError::NotFound("API key".into()))?;
+    if key.revoked_at.is_some() {
+        return Ok(false);
+    }
+    revoke_row(conn, meta, Some(owner), key).await?;
+    Ok(true)
+}
+
+/// Revokes every live key of `owner`, one audit row each (a demotion to learner).
+pub async fn revoke_all<C: ConnectionTrait>(
+    conn: &C,
+    meta: &RequestMeta,
+    actor: Option<Uuid>,
+    owner: Uuid,
+) -> Result<(), ServerError> {
+    let live = key_row::Entity::find()
+        .filter(key_row::Column::UserId.eq(owner))
+        .filter(key_row::Column::RevokedAt.is_null())
+        .all(conn)
+        .await?;
+    for key in live {
+        revoke_row(conn, meta, actor, key).await?;
+    }
+    Ok(())
+}

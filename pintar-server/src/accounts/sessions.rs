@@ -1,0 +1,247 @@
+//! Sessions: sign-in, refresh-token rotation, logout. A session is a family of refresh
+//! tokens; access tokens name their family (`sid`), so ending a session ends its access
+//! tokens on their next request.
+
+use super::users::{self, role_of, update_user};
+use crate::audit::RequestMeta;
+use crate::auth::{
+    ACCESS_TTL_SECS, AuthKeys, REFRESH_TTL_DAYS, dummy_hash, hash_token, random_token,
+    verify_password,
+};
+use crate::error::ServerError;
+use crate::metrics::Metrics;
+use crate::storage::entities::{refresh_token, user};
+use chrono::Utc;
+use pintar_core::api::{LoginRequest, TokenResponse};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+/// Longest refresh token read (they are 43 characters).
+const MAX_REFRESH_LEN: usize = 256;
+
+fn bad_credentials() -> ServerError {
+    ServerError::Unauthorized("wrong email or password".into())
+}
+
+fn invalid_refresh() -> ServerError {
+    ServerError::Unauthorized("the refresh token is not valid; sign in again".into())
+}
+
+/// Signs in with email and password: a new session.
+pub async fn login(
+    db: &DatabaseConnection,
+    keys: &AuthKeys,
+    metrics: &Metrics,
+    meta: &RequestMeta,
+    login: LoginRequest,
+) -> Result<TokenResponse, ServerError> {
+    let email = login.email.trim().to_lowercase();
+    // Over-long input cannot match an account; it still costs a hash, like a wrong password.
+    let found = if email.len() <= 254 {
+        users::by_email(db, &email).await?
+    } else {
+        None
+    };
+    let hash = found
+        .as_ref()
+        .map_or_else(dummy_hash, |u| u.password_hash.clone());
+    let ok = verify_password(login.password, hash).await;
+    let Some(account) = found.filter(|_| ok) else {
+        metrics.login(false);
+        return Err(bad_credentials());
+    };
+    if !account.is_active {
+        metrics.login(false);
+        return Err(ServerError::Unauthorized("this account is disabled".into()));
+    }
+    metrics.login(true);
+    let txn = db.begin().await?;
+    let mut active: user::ActiveModel = account.clone().into();
+    active.last_login_at = Set(Some(Utc::now()));
+    let updated = update_user(&txn, meta, Some(account.id), &account, active).await?;
+    let family = Uuid::now_v7();
+    let refresh = issue_refresh(&txn, Uuid::now_v7(), account.id, family).await?;
+    txn.commit().await?;
+    tokens(keys, &updated, family, refresh)
+}
+
+/// Stores a new refresh token of `family` with the given row id and returns it in the clear
+/// (shown once).
+async fn issue_refresh<C: ConnectionTrait>(
+    conn: &C,
+    id: Uuid,
+    user_id: Uuid,
+    family: Uuid,
+) -> Result<String, ServerError> {
+    let token = random_token(32);
+    let now = Utc::now();
+    refresh_token::ActiveModel {
+        id: Set(id),
+        user_id: Set(user_id),
+        family_id: Set(family),
+        token_hash: Set(hash_token(&token)),
+        created_at: Set(now),
+        expires_at: Set(now + chrono::Duration::days(REFRESH_TTL_DAYS)),
+        revoked_at: Set(None),
+        replaced_by: Set(None),
+    }
+    .insert(conn)
+    .await?;
+    Ok(token)
+}
+
+fn tokens(
+    keys: &AuthKeys,
+    account: &user::Model,
+    family: Uuid,
+    refresh_token: String,
+) -> Result<TokenResponse, ServerError> {
+    Ok(TokenResponse {
+        access_token: keys.issue(account.id, role_of(account)?, family)?,
+        token_type: "Bearer".into(),
+        expires_in: ACCESS_TTL_SECS,
+        refresh_token,
+    })
+}
+
+/// Revokes the live refresh tokens of one session (family).
+pub async fn revoke_family<C: ConnectionTrait>(conn: &C, family: Uuid) -> Result<(), ServerError> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(refresh_token::Column::FamilyId.eq(family))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Revokes every session of `user`, except `keep` (the caller's own, on a password change).
+pub async fn revoke_all<C: ConnectionTrait>(
+    conn: &C,
+    user: Uuid,
+    keep: Option<Uuid>,
+) -> Result<(), ServerError> {
+    let mut q = refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(refresh_token::Column::UserId.eq(user))
+        .filter(refresh_token::Column::RevokedAt.is_null());
+    if let Some(k) = keep {
+        q = q.filter(refresh_token::Column::FamilyId.ne(k));
+    }
+    q.exec(conn).await?;
+    Ok(())
+}
+
+async fn find_refresh(
+    db: &DatabaseConnection,
+    token: &str,
+) -> Result<Option<refresh_token::Model>, ServerError> {
+    let token = token.trim();
+    if token.is_empty() || token.len() > MAX_REFRESH_LEN {
+        return Ok(None);
+    }
+    Ok(refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(hash_token(token)))
+        .one(db)
+        .await?)
+}
+
+/// Exchanges a refresh token for new tokens (rotation; reusing a rotated token revokes its
+/// whole family). Returns the tokens and whether a family was revoked (caches must forget
+/// it).
+pub async fn refresh(
+    db: &DatabaseConnection,
+    keys: &AuthKeys,
+    token: &str,
+) -> Result<(TokenResponse, bool), (ServerError, bool)> {
+    let stored = find_refresh(db, token)
+        .await
+        .map_err(|e| (e, false))?
+        .ok_or((invalid_refresh(), false))?;
+    if stored.revoked_at.is_some() {
+        if stored.replaced_by.is_some() {
+            // A rotated token came back: someone holds a copy. End the whole session.
+            revoke_family(db, stored.family_id)
+                .await
+                .map_err(|e| (e, false))?;
+            tracing::warn!(user = %stored.user_id, "refresh token reuse; session ended");
+            return Err((invalid_refresh(), true));
+        }
+        return Err((invalid_refresh(), false));
+    }
+    if stored.expires_at <= Utc::now() {
+        return Err((invalid_refresh(), false));
+    }
+    rotate(db, keys, stored)
+        .await
+        .map(|t| (t, false))
+        .map_err(|e| (e, false))
+}
+
+async fn rotate(
+    db: &DatabaseConnection,
+    keys: &AuthKeys,
+    stored: refresh_token::Model,
+) -> Result<TokenResponse, ServerError> {
+    let account = user::Entity::find_by_id(stored.user_id)
+        .one(db)
+        .await?
+        .filter(|u| u.is_active)
+        .ok_or_else(invalid_refresh)?;
+    let txn = db.begin().await?;
+    let next_id = Uuid::now_v7();
+    // Claim the old token first: of two concurrent refreshes with it, only one wins.
+    let claimed = refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .col_expr(refresh_token::Column::ReplacedBy, Expr::value(next_id))
+        .filter(refresh_token::Column::Id.eq(stored.id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        txn.rollback().await?;
+        return Err(invalid_refresh());
+    }
+    let token = issue_refresh(&txn, next_id, account.id, stored.family_id).await?;
+    txn.commit().await?;
+    tokens(keys, &account, stored.family_id, token)
+}
+
+/// Ends the session of `token`, or every session of its account (`everywhere`).
+/// Idempotent: an unknown or already revoked token is logged out too. Returns whether
+/// anything was revoked.
+pub async fn logout(
+    db: &DatabaseConnection,
+    token: &str,
+    everywhere: bool,
+) -> Result<bool, ServerError> {
+    let Some(t) = find_refresh(db, token).await? else {
+        return Ok(false);
+    };
+    if everywhere {
+        revoke_all(db, t.user_id, None).await?;
+    } else {
+        revoke_family(db, t.family_id).await?;
+    }
+    Ok(true)
+}
+
+/// Whether the session `family` of `user` is live: it has an unrevoked, unexpired token.
+pub async fn is_live<C: ConnectionTrait>(
+    conn: &C,
+    user: Uuid,
+    family: Uuid,
+) -> Result<bool, ServerError> {
+    Ok(refresh_token::Entity::find()
+        .filter(refresh_token::Column::FamilyId.eq(family))
+        .filter(refresh_token::Column::UserId.eq(user))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .filter(refresh_token::Column::ExpiresAt.gt(Utc::now()))
+        .one(conn)
+        .await?
+        .is_some())
+}
