@@ -10,7 +10,7 @@ use crate::error::ServerError;
 use crate::storage::entities::user;
 use chrono::Utc;
 use pintar_core::api::Role;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
 /// Email of the generated admin when none is configured.
 pub const DEFAULT_ADMIN_EMAIL: &str = "admin@pintar.local";
@@ -43,7 +43,7 @@ pub async fn create_admin(
     }
     let hash = hash_password(password.to_string()).await?;
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::storage::write(db).await?;
     let existing = user::Entity::find()
         .filter(user::Column::Email.eq(&email))
         .one(&txn)

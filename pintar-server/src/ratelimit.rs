@@ -157,8 +157,9 @@ impl RateLimiter {
     }
 
     /// Like [`RateLimiter::new`], counting in Redis when `redis_url` is set. Redis is asked
-    /// with a short timeout; when it does not answer, requests are counted in memory for a
-    /// few seconds (logged once) and Redis is tried again.
+    /// with a short timeout; when it does not answer (at start or later), requests are
+    /// counted in memory for a few seconds (logged once) and Redis is tried again. Fails
+    /// only on a malformed URL.
     pub async fn connect(settings: &Settings) -> Result<Self, redis::RedisError> {
         let mut limiter = Self::new(settings);
         if let Some(url) = &settings.redis_url {
@@ -168,7 +169,8 @@ impl RateLimiter {
                 .set_response_timeout(Some(REDIS_TIMEOUT))
                 .set_number_of_retries(1);
             limiter.redis = Some(Shared {
-                conn: client.get_connection_manager_with_config(config).await?,
+                // Lazy: a Redis that is down at start is handled like one that goes down later.
+                conn: redis::aio::ConnectionManager::new_lazy_with_config(client, config)?,
                 script: redis::Script::new(SLIDING_WINDOW_LUA),
                 prefix: settings.redis_prefix.clone(),
                 down_until: Mutex::new(None),

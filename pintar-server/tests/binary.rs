@@ -75,6 +75,17 @@ async fn fresh_start_serves_seeded_courses_and_stops_on_sigterm() {
         dir.path().join("pintar.db").exists(),
         "SQLite file in the data dir"
     );
+    // The database (password hashes) and the generated secret are the owner's alone.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for file in ["pintar.db", "jwt_secret"] {
+            let mode = std::fs::metadata(dir.path().join(file))
+                .expect("file")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o077, 0, "{file} is {mode:o}");
+        }
+    }
 
     let pid = child.id().to_string();
     let status = Command::new("kill")
@@ -88,5 +99,24 @@ async fn fresh_start_serves_seeded_courses_and_stops_on_sigterm() {
     assert!(
         out.contains("Created the first admin: admin@pintar.local"),
         "{out}"
+    );
+}
+
+#[test]
+fn a_short_jwt_secret_is_refused_at_start() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_pintar-server"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("PINTAR_DATA_DIR", dir.path())
+        .env("PINTAR_BIND", "127.0.0.1:0")
+        .env("PINTAR_JWT_SECRET", "only-24-bytes-of-secret!")
+        .output()
+        .expect("run pintar-server");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("JWT secret is 24 bytes; it must be at least 32"),
+        "{err}"
     );
 }

@@ -16,7 +16,7 @@ use pintar_core::api::{LoginRequest, TokenResponse};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
+    Set,
 };
 use uuid::Uuid;
 
@@ -59,7 +59,7 @@ pub async fn login(
         return Err(ServerError::Unauthorized("this account is disabled".into()));
     }
     metrics.login(true);
-    let txn = db.begin().await?;
+    let txn = crate::storage::write(db).await?;
     let mut active: user::ActiveModel = account.clone().into();
     active.last_login_at = Set(Some(Utc::now()));
     let updated = update_user(&txn, meta, Some(account.id), &account, active).await?;
@@ -192,7 +192,7 @@ async fn rotate(
         .await?
         .filter(|u| u.is_active)
         .ok_or_else(invalid_refresh)?;
-    let txn = db.begin().await?;
+    let txn = crate::storage::write(db).await?;
     let next_id = Uuid::now_v7();
     // Claim the old token first: of two concurrent refreshes with it, only one wins.
     let claimed = refresh_token::Entity::update_many()

@@ -15,7 +15,7 @@ use pintar_core::api::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, SqlErr, TransactionTrait,
+    Set, SqlErr,
 };
 use uuid::Uuid;
 
@@ -155,7 +155,7 @@ pub async fn register(
         return Err(email_taken());
     }
     let password_hash = hash_password(req.password).await?;
-    let txn = db.begin().await?;
+    let txn = crate::storage::write(db).await?;
     let name = req.display_name.trim().to_string();
     let created = insert_user(&txn, meta, email, password_hash, name, Role::Public).await?;
     txn.commit().await?;
@@ -205,7 +205,7 @@ pub async fn update_profile(
         _ => false,
     };
     active.updated_at = Set(Utc::now());
-    let txn = db.begin().await?;
+    let txn = crate::storage::write(db).await?;
     let updated = update_user(&txn, meta, Some(caller.id), &current, active).await?;
     if new_password {
         sessions::revoke_all(&txn, updated.id, caller.session()).await?;
@@ -228,7 +228,7 @@ pub async fn upgrade(
             current.role
         )));
     }
-    let txn = db.begin().await?;
+    let txn = crate::storage::write(db).await?;
     let mut active: user::ActiveModel = current.clone().into();
     active.role = Set(Role::Developer.as_str().into());
     active.updated_at = Set(Utc::now());
@@ -280,7 +280,7 @@ pub async fn admin_update(
         row.is_active = Set(a);
     }
     row.updated_at = Set(Utc::now());
-    let txn = db.begin().await?;
+    let txn = crate::storage::write(db).await?;
     let after = update_user(&txn, meta, Some(admin.id), &before, row).await?;
     let mut revoked = disabling || role_changed.is_some();
     if let Some(r) = role_changed {

@@ -6,7 +6,7 @@ use super::document::{self, Checks};
 use crate::audit::RequestMeta;
 use crate::error::ServerError;
 use pintar_core::api::CourseDocument;
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 
 /// The seed files, by name.
 pub const SEED_COURSES: &[(&str, &str)] = &[
@@ -53,7 +53,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<usize, ServerError> {
     };
     let mut added = 0;
     for doc in documents()? {
-        let txn = db.begin().await?;
+        let txn = crate::storage::write(db).await?;
         match document::import(&txn, &meta, None, &doc).await {
             Ok(_) => {
                 txn.commit().await?;

@@ -25,7 +25,6 @@ use pintar_core::api::{
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set,
-    TransactionTrait,
 };
 use std::collections::HashSet;
 use utoipa_axum::router::OpenApiRouter;
@@ -151,7 +150,7 @@ async fn import_document(
     let mut checks = Checks::default();
     checks.document(doc);
     checks.done()?;
-    let txn = state.db.begin().await?;
+    let txn = crate::storage::write(&state.db).await?;
     let s = document::import(&txn, meta, Some(caller.id), doc).await?;
     txn.commit().await?;
     state.catalog.invalidate();
@@ -255,7 +254,7 @@ async fn save_course(
         row.published_at = Set(document::published_at(status, before.published_at, now));
     }
     row.updated_at = Set(now);
-    let txn = state.db.begin().await?;
+    let txn = crate::storage::write(&state.db).await?;
     let after = audit::update(&txn, meta, Some(caller.id), &before, row).await?;
     txn.commit().await?;
     state.catalog.invalidate();
@@ -326,7 +325,7 @@ async fn delete_course(
         )));
     }
     let s = structure::load(&state.db, c).await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::storage::write(&state.db).await?;
     for (sec, items) in &s.sections {
         for item in items {
             audit::deleted(&txn, &meta, Some(caller.id), item).await?;
@@ -377,7 +376,7 @@ async fn reorder(
     }
     checks.done()?;
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::storage::write(&state.db).await?;
     for (i, so) in order.sections.iter().enumerate() {
         let Some((sec, _)) = s.sections.iter().find(|(x, _)| x.id.to_string() == so.id) else {
             continue;
@@ -430,7 +429,7 @@ async fn add_section(
         section::Column::Position,
     )
     .await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::storage::write(&state.db).await?;
     let row =
         document::insert_section(&txn, &meta, Some(caller.id), c.id, position, &req.title).await?;
     txn.commit().await?;
@@ -464,7 +463,7 @@ async fn rename_section(
     let mut row: section::ActiveModel = before.clone().into();
     row.title = Set(req.title.trim().into());
     row.updated_at = Set(Utc::now());
-    let txn = state.db.begin().await?;
+    let txn = crate::storage::write(&state.db).await?;
     audit::update(&txn, &meta, Some(caller.id), &before, row).await?;
     txn.commit().await?;
     detail_of(&state.db, before.course_id).await.map(Json)
@@ -488,7 +487,7 @@ async fn delete_section(
         .filter(content::Column::SectionId.eq(sec.id))
         .all(&state.db)
         .await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::storage::write(&state.db).await?;
     for item in &items {
         audit::deleted(&txn, &meta, Some(caller.id), item).await?;
     }
@@ -527,7 +526,7 @@ async fn add_content(
         content::Column::Position,
     )
     .await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::storage::write(&state.db).await?;
     let row = document::insert_content(&txn, &meta, Some(caller.id), &sec, position, &doc).await?;
     txn.commit().await?;
     state.catalog.invalidate();
@@ -574,7 +573,7 @@ async fn replace_content(
     let mut row: content::ActiveModel = before.clone().into();
     document::set_content(&mut row, &doc);
     row.updated_at = Set(Utc::now());
-    let txn = state.db.begin().await?;
+    let txn = crate::storage::write(&state.db).await?;
     audit::update(&txn, &meta, Some(caller.id), &before, row).await?;
     txn.commit().await?;
     state.catalog.invalidate();
@@ -595,7 +594,7 @@ async fn delete_content(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ServerError> {
     let item = content_row(&state.db, &id).await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::storage::write(&state.db).await?;
     content::Entity::delete_by_id(item.id).exec(&txn).await?;
     audit::deleted(&txn, &meta, Some(caller.id), &item).await?;
     txn.commit().await?;

@@ -27,7 +27,7 @@ use pintar_core::api::{
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    SqlErr, TransactionTrait,
+    SqlErr,
 };
 use std::collections::HashMap;
 use utoipa_axum::router::OpenApiRouter;
@@ -183,7 +183,7 @@ async fn enroll(
             s.course.status
         )));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::storage::write(&state.db).await?;
     let inserted = enrollment::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(caller.id),
@@ -237,7 +237,7 @@ async fn unenroll(
             "you completed this course; it stays on your record with its certificate".into(),
         ));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::storage::write(&state.db).await?;
     let gone = enrollment::Entity::delete_by_id(e.id).exec(&txn).await?;
     if gone.rows_affected > 0 {
         audit::deleted(&txn, &meta, Some(caller.id), &e).await?;
@@ -368,7 +368,7 @@ async fn complete_content(
             "a quiz is completed by passing it: submit an attempt".into(),
         ));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::storage::write(&state.db).await?;
     lock_enrolment(&txn, &e).await?;
     let e = enrolment(&txn, caller.id, s.course.id)
         .await?
@@ -409,7 +409,7 @@ async fn submit_attempt(
     let pass_mark = item.pass_mark();
     let max_attempts = item.max_attempts();
 
-    let txn = state.db.begin().await?;
+    let txn = crate::storage::write(&state.db).await?;
     lock_enrolment(&txn, &e).await?;
     let before = attempts(&txn, caller.id, item.id).await?;
     let used = before.len() as u32;

@@ -16,7 +16,6 @@ use axum::http::StatusCode;
 use pintar_core::api::{
     ApiKeyCreated, ApiKeyInfo, CreateApiKeyRequest, Problem, Role, UpgradeResponse,
 };
-use sea_orm::TransactionTrait;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -72,7 +71,7 @@ async fn create_key(
 ) -> Result<(StatusCode, Json<ApiKeyCreated>), ServerError> {
     keys::validate(&req)?;
     let owner = users::load(&state.db, caller.id).await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::storage::write(&state.db).await?;
     let created = keys::insert(&txn, &meta, &owner, &req, keys::Occasion::Requested).await?;
     txn.commit().await?;
     Ok((StatusCode::CREATED, Json(created)))
@@ -105,7 +104,7 @@ async fn revoke_key(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ServerError> {
     let id = Uuid::parse_str(&id).map_err(|_| ServerError::NotFound("API key".into()))?;
-    let txn = state.db.begin().await?;
+    let txn = crate::storage::write(&state.db).await?;
     let revoked = keys::revoke(&txn, &meta, caller.id, id).await?;
     txn.commit().await?;
     if revoked {

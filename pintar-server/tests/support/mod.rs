@@ -121,6 +121,55 @@ impl Drop for TestDb {
     }
 }
 
+/// Serves a fresh app over `db` on a loopback port until the returned sender fires.
+async fn serve(
+    db: DatabaseConnection,
+    settings: Settings,
+) -> (
+    SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("local addr");
+    let limiter = pintar_server::ratelimit::RateLimiter::connect(&settings)
+        .await
+        .expect("Redis URL");
+    let keys = pintar_server::auth::AuthKeys::new(TEST_JWT_SECRET).expect("test secret");
+    let app = pintar_server::router(AppState::new(db, settings, keys).with_limiter(limiter));
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let handle = tokio::spawn(async move {
+        app::serve(listener, app, async {
+            let _ = rx.await;
+        })
+        .await
+        .expect("server runs");
+    });
+    (addr, tx, handle)
+}
+
+/// Another instance over a [`TestServer`]'s database.
+pub struct Sibling {
+    pub addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    handle: tokio::task::JoinHandle<()>,
+}
+
+impl Sibling {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.handle).await;
+    }
+}
+
 /// A running server.
 pub struct TestServer {
     pub addr: SocketAddr,
@@ -145,34 +194,27 @@ impl TestServer {
     pub async fn start_limited(engine: Engine, mut settings: Settings) -> Self {
         let db = TestDb::new(engine).await;
         settings.database_url = Some(db.url.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("local addr");
-        let limiter = pintar_server::ratelimit::RateLimiter::connect(&settings)
-            .await
-            .expect("Redis at the configured URL");
-        let app = pintar_server::router(
-            AppState::new(
-                db.db.clone(),
-                settings,
-                pintar_server::auth::AuthKeys::new(TEST_JWT_SECRET).expect("test secret"),
-            )
-            .with_limiter(limiter),
-        );
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let handle = tokio::spawn(async move {
-            app::serve(listener, app, async {
-                let _ = rx.await;
-            })
-            .await
-            .expect("server runs");
-        });
+        let (addr, stop, handle) = serve(db.db.clone(), settings).await;
         Self {
             addr,
             client: reqwest::Client::new(),
             db,
-            stop: Some(tx),
+            stop: Some(stop),
+            handle,
+        }
+    }
+
+    /// A second instance over the same database (another process in production), with
+    /// `settings`: what one instance changes, the other must honour.
+    pub async fn sibling(&self, mut settings: Settings) -> Sibling {
+        settings.database_url = Some(self.db.url.clone());
+        let db = pintar_server::storage::connect(&self.db.url)
+            .await
+            .expect("connect");
+        let (addr, stop, handle) = serve(db, settings).await;
+        Sibling {
+            addr,
+            stop: Some(stop),
             handle,
         }
     }
