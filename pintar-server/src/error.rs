@@ -72,11 +72,10 @@ enum DbFailure {
 }
 
 fn classify(e: &DbErr) -> DbFailure {
-    match e.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_) | SqlErr::ForeignKeyConstraintViolation(_)) => {
-            return DbFailure::Constraint;
-        }
-        _ => {}
+    if let Some(SqlErr::UniqueConstraintViolation(_) | SqlErr::ForeignKeyConstraintViolation(_)) =
+        e.sql_err()
+    {
+        return DbFailure::Constraint;
     }
     match e {
         DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => DbFailure::Unavailable,

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod body;
 pub mod bootstrap;
 pub mod client_ip;
 pub mod config;
@@ -24,7 +25,6 @@ pub mod ratelimit;
 pub mod routes;
 pub mod state;
 pub mod storage;
-pub mod upload;
 
 pub use app::router;
 pub use config::Settings;

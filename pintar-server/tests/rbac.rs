@@ -92,7 +92,8 @@ fn expected(a: Audience, c: Caller) -> Outcome {
             Open | BodyCredentials | Identity => Through,
             Catalog => allow(matches!(c, KeyCoursesRead | AdminKey)),
             Learning => allow(matches!(c, KeyLearning | AdminKey)),
-            Session | DeveloperSession | AdminSession => Forbidden,
+            // A key is no credential for these: like a missing session, 401.
+            Session | DeveloperSession | AdminSession => Unauthorized,
         },
         Learner | Developer | Admin => match a {
             DeveloperSession => allow(c != Learner),

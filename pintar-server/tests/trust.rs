@@ -144,7 +144,8 @@ async fn keys_stay_in_their_scopes(engine: Engine) {
         .await;
     assert_eq!(created.status, 201);
     let narrow: ApiKeyCreated = serde_json::from_value(created.body).expect("key");
-    // It cannot mint a wider, longer-lived key, list keys, or change the account.
+    // It cannot mint a wider, longer-lived key, list keys, or change the account: a key is
+    // no credential for these (401, as without a session).
     let wider = json!({"name": "wider", "expires_in_days": 3650});
     assert_eq!(
         with_key(
@@ -155,7 +156,7 @@ async fn keys_stay_in_their_scopes(engine: Engine) {
             wider
         )
         .await,
-        403
+        401
     );
     assert_eq!(
         with_key(
@@ -166,12 +167,12 @@ async fn keys_stay_in_their_scopes(engine: Engine) {
             json!({})
         )
         .await,
-        403
+        401
     );
     let rename = json!({"display_name": "pwned"});
     assert_eq!(
         with_key(&s, Method::PATCH, "/api/v1/users/me", &narrow.key, rename).await,
-        403
+        401
     );
     assert_eq!(
         with_key(
@@ -182,7 +183,7 @@ async fn keys_stay_in_their_scopes(engine: Engine) {
             json!({})
         )
         .await,
-        403
+        401
     );
     // It can say whose it is, but not read the catalog or learn (no such scopes).
     assert_eq!(
@@ -226,7 +227,7 @@ async fn keys_stay_in_their_scopes(engine: Engine) {
             json!({})
         )
         .await,
-        403
+        401
     );
     assert_eq!(
         with_key(
@@ -237,7 +238,7 @@ async fn keys_stay_in_their_scopes(engine: Engine) {
             json!({})
         )
         .await,
-        403
+        401
     );
     let doc = json!({"slug": "via-key", "title": "T", "summary": "S", "level": "beginner", "sections": []});
     assert_eq!(
@@ -249,7 +250,7 @@ async fn keys_stay_in_their_scopes(engine: Engine) {
             doc
         )
         .await,
-        403
+        401
     );
     s.stop().await;
 }

@@ -47,14 +47,15 @@ fn audit_json(k: &key_row::Model) -> serde_json::Value {
 pub fn validate(req: &CreateApiKeyRequest) -> Result<(), ServerError> {
     let mut errors: Vec<FieldError> = Vec::new();
     errors.extend(validate::single_line("name", &req.name, MAX_NAME));
-    if let Some(scopes) = &req.scopes {
-        let distinct: BTreeSet<&Scope> = scopes.iter().collect();
-        if scopes.is_empty() || distinct.len() != scopes.len() {
-            errors.push(FieldError::new(
-                "scopes",
-                "must list one or more scopes, each once",
-            ));
-        }
+    if req
+        .scopes
+        .as_ref()
+        .is_some_and(|s| s.is_empty() || s.len() > Scope::ALL.len())
+    {
+        errors.push(FieldError::new(
+            "scopes",
+            format!("must list 1 to {} scopes", Scope::ALL.len()),
+        ));
     }
     if req
         .expires_in_days
@@ -91,7 +92,11 @@ pub async fn insert<C: ConnectionTrait>(
     occasion: Occasion,
 ) -> Result<ApiKeyCreated, ServerError> {
     let new = api_key::generate();
-    let scopes = req.scopes.clone().unwrap_or_else(|| Scope::ALL.to_vec());
+    // A set: each scope once, in a fixed order, however the request listed them.
+    let scopes: BTreeSet<Scope> = req.scopes.clone().map_or_else(
+        || Scope::ALL.into_iter().collect(),
+        |s| s.into_iter().collect(),
+    );
     let now = Utc::now();
     let created = key_row::ActiveModel {
         id: Set(Uuid::now_v7()),

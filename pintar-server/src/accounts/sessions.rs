@@ -12,7 +12,7 @@ use crate::error::ServerError;
 use crate::metrics::Metrics;
 use crate::storage::entities::{refresh_token, user};
 use chrono::Utc;
-use pintar_core::api::{LoginRequest, TokenResponse};
+use pintar_core::api::{FieldError, LoginRequest, TokenResponse};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -141,7 +141,13 @@ async fn find_refresh(
     token: &str,
 ) -> Result<Option<refresh_token::Model>, ServerError> {
     let token = token.trim();
-    if token.is_empty() || token.len() > MAX_REFRESH_LEN {
+    if token.chars().count() > MAX_REFRESH_LEN {
+        return Err(ServerError::Validation(vec![FieldError::new(
+            "refresh_token",
+            format!("must be at most {MAX_REFRESH_LEN} characters"),
+        )]));
+    }
+    if token.is_empty() {
         return Ok(None);
     }
     Ok(refresh_token::Entity::find()

@@ -80,9 +80,7 @@ const ADMIN_SESSION: Rule = Rule {
 /// The rule of `method` on the route template `path` (as routed, `/api/v1/...`), or `None`
 /// for a route with no rule.
 pub fn rule(method: &Method, path: &str) -> Option<Rule> {
-    let Some(route) = path.strip_prefix("/api/v1") else {
-        return None;
-    };
+    let route = path.strip_prefix("/api/v1")?;
     if route.starts_with("/admin/") {
         return Some(ADMIN_SESSION);
     }
@@ -105,7 +103,8 @@ pub fn rule(method: &Method, path: &str) -> Option<Rule> {
 }
 
 impl Rule {
-    /// Lets `caller` through or says why not (401 without a caller, 403 otherwise).
+    /// Lets `caller` through or says why not: 401 without a caller or with an API key where
+    /// a session is needed, 403 for a role or a scope that does not allow it.
     pub fn check(&self, caller: Option<&AuthUser>) -> Result<(), ServerError> {
         let Some(caller) = caller else {
             return if self.anonymous {
@@ -116,9 +115,11 @@ impl Rule {
         };
         if let Via::ApiKey { scopes, .. } = caller.via {
             match self.key_scope {
+                // The route's credential is a session, and a key is not one: 401, as for
+                // any missing credential (the OpenAPI document declares bearer only).
                 None => {
-                    return Err(ServerError::Forbidden(
-                        "API keys cannot do this: sign in (Authorization: Bearer) instead".into(),
+                    return Err(ServerError::Unauthorized(
+                        "this needs a signed-in session (Authorization: Bearer); API keys cannot manage keys, change the account, upgrade or administer".into(),
                     ));
                 }
                 Some(KeyScope::Needs(scope)) if !scopes.contains(scope) => {

@@ -33,6 +33,7 @@ pub struct CourseFilter {
     pub status: Option<CourseStatus>,
     /// `title` (default), `-title`, `published_at`, `-published_at` (newest first),
     /// `estimated_minutes` or `-estimated_minutes`.
+    #[param(pattern = r"^-?(title|published_at|estimated_minutes)$")]
     pub sort: Option<String>,
 }
 

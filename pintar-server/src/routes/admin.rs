@@ -6,6 +6,7 @@
 use crate::accounts::users::{self, profile};
 use crate::audit::RequestMeta;
 use crate::auth::AuthUser;
+use crate::body::JsonBody;
 use crate::error::{FieldError, ServerError};
 use crate::pagination::{PageParams, Paged};
 use crate::state::AppState;
@@ -135,7 +136,7 @@ async fn update_user_admin(
     caller: AuthUser,
     meta: RequestMeta,
     Path(id): Path<String>,
-    Json(req): Json<AdminUserUpdate>,
+    JsonBody(req): JsonBody<AdminUserUpdate>,
 ) -> Result<Json<UserProfile>, ServerError> {
     let id = Uuid::parse_str(&id).map_err(|_| ServerError::NotFound("user".into()))?;
     let change = users::admin_update(&state.db, &meta, &caller, id, req).await?;
@@ -156,6 +157,7 @@ pub struct AuditFilter {
     /// Only changes made by this user.
     pub actor_id: Option<Uuid>,
     /// `insert`, `update` or `delete`.
+    #[param(pattern = r"^(insert|update|delete)$")]
     pub operation: Option<String>,
     /// From this time on (RFC 3339).
     pub since: Option<DateTime<Utc>>,

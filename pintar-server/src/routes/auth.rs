@@ -2,6 +2,7 @@
 
 use crate::accounts::{sessions, users};
 use crate::audit::RequestMeta;
+use crate::body::JsonBody;
 use crate::error::ServerError;
 use crate::state::AppState;
 use axum::extract::{FromRequest, Request, State};
@@ -38,7 +39,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn register(
     State(state): State<AppState>,
     meta: RequestMeta,
-    Json(req): Json<RegisterRequest>,
+    JsonBody(req): JsonBody<RegisterRequest>,
 ) -> Result<(StatusCode, Json<UserProfile>), ServerError> {
     let created = users::register(&state.db, &meta, req).await?;
     Ok((StatusCode::CREATED, Json(users::profile(&created)?)))
@@ -81,7 +82,7 @@ impl FromRequest<AppState> for Credentials {
                 password: grant.password,
             }))
         } else {
-            let Json(login) = Json::<LoginRequest>::from_request(req, state)
+            let JsonBody(login) = JsonBody::<LoginRequest>::from_request(req, state)
                 .await
                 .map_err(IntoResponse::into_response)?;
             Ok(Self(login))
@@ -122,7 +123,7 @@ async fn token(
         (status = 422, body = Problem), (status = 429, body = Problem)))]
 async fn refresh(
     State(state): State<AppState>,
-    Json(req): Json<RefreshRequest>,
+    JsonBody(req): JsonBody<RefreshRequest>,
 ) -> Result<Json<TokenResponse>, ServerError> {
     match sessions::refresh(&state.db, state.keys(), &req.refresh_token).await {
         Ok((tokens, _)) => Ok(Json(tokens)),
@@ -146,7 +147,7 @@ async fn refresh(
         (status = 422, body = Problem), (status = 429, body = Problem)))]
 async fn logout(
     State(state): State<AppState>,
-    Json(req): Json<LogoutRequest>,
+    JsonBody(req): JsonBody<LogoutRequest>,
 ) -> Result<StatusCode, ServerError> {
     if sessions::logout(&state.db, &req.refresh_token, req.everywhere).await? {
         state.authn.forget();

@@ -5,6 +5,7 @@
 
 use crate::audit::{self, RequestMeta};
 use crate::auth::AuthUser;
+use crate::body::{JsonBody, UploadJson};
 use crate::error::ServerError;
 use crate::learning::catalog::{self, CourseFilter};
 use crate::learning::document::{self, Checks};
@@ -12,7 +13,6 @@ use crate::learning::structure::{self, find_course};
 use crate::pagination::{PageParams, Paged};
 use crate::state::AppState;
 use crate::storage::entities::{content, course, enrollment, section};
-use crate::upload::UploadJson;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
@@ -125,7 +125,7 @@ async fn create_course(
     State(state): State<AppState>,
     caller: AuthUser,
     meta: RequestMeta,
-    Json(req): Json<NewCourse>,
+    JsonBody(req): JsonBody<NewCourse>,
 ) -> Result<(StatusCode, Json<CourseDetail>), ServerError> {
     let doc = CourseDocument {
         slug: req.slug,
@@ -273,7 +273,7 @@ async fn update_course(
     caller: AuthUser,
     meta: RequestMeta,
     Path(id): Path<String>,
-    Json(patch): Json<CoursePatch>,
+    JsonBody(patch): JsonBody<CoursePatch>,
 ) -> Result<Json<CourseDetail>, ServerError> {
     let before = find_course(&state.db, &id).await?;
     save_course(&state, &caller, &meta, before, patch).await
@@ -352,7 +352,7 @@ async fn reorder(
     caller: AuthUser,
     meta: RequestMeta,
     Path(id): Path<String>,
-    Json(order): Json<CourseOrder>,
+    JsonBody(order): JsonBody<CourseOrder>,
 ) -> Result<Json<CourseDetail>, ServerError> {
     let c = find_course(&state.db, &id).await?;
     let s = structure::load(&state.db, c).await?;
@@ -417,7 +417,7 @@ async fn add_section(
     caller: AuthUser,
     meta: RequestMeta,
     Path(id): Path<String>,
-    Json(req): Json<SectionInput>,
+    JsonBody(req): JsonBody<SectionInput>,
 ) -> Result<(StatusCode, Json<Created>), ServerError> {
     let mut checks = Checks::default();
     checks.text("title", &req.title, 1, 200);
@@ -454,7 +454,7 @@ async fn rename_section(
     caller: AuthUser,
     meta: RequestMeta,
     Path(id): Path<String>,
-    Json(req): Json<SectionInput>,
+    JsonBody(req): JsonBody<SectionInput>,
 ) -> Result<Json<CourseDetail>, ServerError> {
     let mut checks = Checks::default();
     checks.text("title", &req.title, 1, 200);
@@ -516,7 +516,7 @@ async fn add_content(
     caller: AuthUser,
     meta: RequestMeta,
     Path(id): Path<String>,
-    Json(doc): Json<ContentDocument>,
+    JsonBody(doc): JsonBody<ContentDocument>,
 ) -> Result<(StatusCode, Json<Created>), ServerError> {
     check_content(&doc)?;
     let sec = section_row(&state.db, &id).await?;
@@ -566,7 +566,7 @@ async fn replace_content(
     caller: AuthUser,
     meta: RequestMeta,
     Path(id): Path<String>,
-    Json(doc): Json<ContentDocument>,
+    JsonBody(doc): JsonBody<ContentDocument>,
 ) -> Result<Json<CourseDetail>, ServerError> {
     check_content(&doc)?;
     let before = content_row(&state.db, &id).await?;

@@ -7,6 +7,7 @@
 
 use crate::audit::{self, RequestMeta};
 use crate::auth::{AuthUser, MaybeAuthUser};
+use crate::body::JsonBody;
 use crate::error::ServerError;
 use crate::learning::catalog::CourseFilter;
 use crate::learning::document::stored_questions;
@@ -392,7 +393,7 @@ async fn submit_attempt(
     caller: AuthUser,
     meta: RequestMeta,
     Path((id, cid)): Path<(String, String)>,
-    Json(req): Json<AttemptRequest>,
+    JsonBody(req): JsonBody<AttemptRequest>,
 ) -> Result<(StatusCode, Json<AttemptResult>), ServerError> {
     let item_id = parse_item(&cid)?;
     let (c, e) = enrolled_course(&state, &caller, &id).await?;

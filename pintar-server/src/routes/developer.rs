@@ -8,6 +8,7 @@
 use crate::accounts::{keys, users};
 use crate::audit::RequestMeta;
 use crate::auth::AuthUser;
+use crate::body::JsonBody;
 use crate::error::ServerError;
 use crate::state::AppState;
 use axum::Json;
@@ -67,7 +68,7 @@ async fn create_key(
     State(state): State<AppState>,
     caller: AuthUser,
     meta: RequestMeta,
-    Json(req): Json<CreateApiKeyRequest>,
+    JsonBody(req): JsonBody<CreateApiKeyRequest>,
 ) -> Result<(StatusCode, Json<ApiKeyCreated>), ServerError> {
     keys::validate(&req)?;
     let owner = users::load(&state.db, caller.id).await?;

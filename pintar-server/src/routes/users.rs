@@ -3,6 +3,7 @@
 use crate::accounts::users;
 use crate::audit::RequestMeta;
 use crate::auth::AuthUser;
+use crate::body::JsonBody;
 use crate::error::ServerError;
 use crate::state::AppState;
 use axum::Json;
@@ -43,7 +44,7 @@ async fn update_me(
     State(state): State<AppState>,
     caller: AuthUser,
     meta: RequestMeta,
-    Json(req): Json<UpdateProfileRequest>,
+    JsonBody(req): JsonBody<UpdateProfileRequest>,
 ) -> Result<Json<UserProfile>, ServerError> {
     let new_password = req.password.is_some();
     let updated = users::update_profile(&state.db, &meta, &caller, req).await?;
