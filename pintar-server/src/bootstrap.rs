@@ -4,6 +4,7 @@
 
 use crate::accounts::users::{insert_user, update_user};
 use crate::accounts::validate;
+use crate::accounts::{keys, sessions};
 use crate::audit::RequestMeta;
 use crate::auth::{hash_password, random_token};
 use crate::error::ServerError;
@@ -31,7 +32,8 @@ fn system() -> RequestMeta {
     }
 }
 
-/// Creates an admin, or promotes (and re-passwords) the user with this email.
+/// Creates an admin, or promotes (and re-passwords) the user with this email, ending that
+/// account's sessions and revoking its keys.
 pub async fn create_admin(
     db: &DatabaseConnection,
     email: &str,
@@ -55,7 +57,12 @@ pub async fn create_admin(
             active.password_hash = Set(hash);
             active.is_active = Set(true);
             active.updated_at = Set(now);
-            update_user(&txn, &system(), None, &u, active).await?
+            let promoted = update_user(&txn, &system(), None, &u, active).await?;
+            // A new password for an existing account: whoever held its sessions or keys
+            // before must not keep them, now with the admin role.
+            sessions::revoke_all(&txn, promoted.id, None).await?;
+            keys::revoke_all(&txn, &system(), None, promoted.id).await?;
+            promoted
         }
         None => {
             let name = "Administrator".to_string();

@@ -87,12 +87,13 @@ fn classify(e: &DbErr) -> DbFailure {
 /// Messages of transient failures: lost connections, timeouts, SQLite's busy lock,
 /// PostgreSQL's serialization and deadlock aborts.
 fn is_unavailable(message: &str) -> bool {
-    const TRANSIENT: [&str; 8] = [
+    const TRANSIENT: [&str; 9] = [
         "database is locked",
         "database is busy",
         "pool timed out",
-        "connection",
-        "timed out",
+        "connection refused",
+        "connection reset",
+        "broken pipe",
         "could not serialize",
         "deadlock detected",
         "the database system is",

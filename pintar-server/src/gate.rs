@@ -1,5 +1,6 @@
-//! The gate every API request passes before routing: the client's address, the shape of its
-//! credentials, who they prove, and the rate limit that applies.
+//! The gate every API request passes before its handler (and before the access rules): the
+//! client's address, the shape of its credentials, who they prove, and the rate limit that
+//! applies.
 //!
 //! Order matters. Malformed credentials are refused before anything else. Sign-in,
 //! registration, refresh and logout always count per client address, before any lookup. A

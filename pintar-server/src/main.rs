@@ -114,7 +114,15 @@ fn jwt_secret(settings: &Settings) -> std::io::Result<String> {
     }
     let path = settings.data_dir.join("jwt_secret");
     match std::fs::read_to_string(&path) {
-        Ok(s) if !s.trim().is_empty() => Ok(s.trim().to_string()),
+        Ok(s) if !s.trim().is_empty() => {
+            // A file from an older version may be readable by others: take that away.
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+            }
+            Ok(s.trim().to_string())
+        }
         _ => {
             let secret = random_token(48);
             write_owner_only(&path, &secret)?;

@@ -205,6 +205,21 @@ async fn keys_stay_in_their_scopes(engine: Engine) {
         .await,
         403
     );
+    // HEAD is GET without the body, and gets GET's rule.
+    for (path, status) in [
+        ("/api/v1/users/me/enrollments", 403),
+        ("/api/v1/developer/keys", 401),
+        ("/api/v1/courses", 403),
+    ] {
+        let res = s
+            .client
+            .head(s.url(path))
+            .header("x-api-key", &narrow.key)
+            .send()
+            .await
+            .expect("head");
+        assert_eq!(res.status(), status, "HEAD {path}");
+    }
     let me = s.get("/api/v1/users/me", Some(&t.access_token)).await;
     assert_ne!(me.body["display_name"], "pwned");
 
@@ -762,4 +777,95 @@ async fn a_silent_redis_costs_one_timeout_then_limits_are_local() {
     assert!(statuses[10..].iter().all(|s| *s == 429), "{statuses:?}");
     s.stop().await;
     held.abort();
+}
+
+engine_tests!(review_findings_stay_closed);
+async fn review_findings_stay_closed(engine: Engine) {
+    let s = TestServer::start(engine).await;
+    // create-admin on an existing account is a password reset: old sessions end.
+    let squatter = s.learner("ops@example.id").await;
+    pintar_server::bootstrap::create_admin(&s.db.db, "ops@example.id", "operator-password-1")
+        .await
+        .expect("promote");
+    let r = s
+        .get("/api/v1/admin/users", Some(&squatter.access_token))
+        .await;
+    assert_eq!(
+        r.status, 401,
+        "the squatter's session must not become an admin's"
+    );
+
+    // An old refresh token cannot log its owner out everywhere.
+    let first = s.learner("lama@example.id").await;
+    let rotated = s
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            json!({"refresh_token": first.refresh_token}),
+        )
+        .await;
+    assert_eq!(rotated.status, 200);
+    let current: TokenResponse = serde_json::from_value(rotated.body).expect("tokens");
+    let r = s
+        .post(
+            "/api/v1/auth/logout",
+            None,
+            json!({"refresh_token": first.refresh_token, "everywhere": true}),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    assert_eq!(
+        s.get("/api/v1/users/me", Some(&current.access_token))
+            .await
+            .status,
+        200
+    );
+
+    // An admin's key is a machine's credential: no drafts.
+    let admin = s.admin("kepala@example.id").await;
+    let draft = json!({"slug": "rahasia", "title": "Draft", "summary": "S", "level": "beginner"});
+    assert_eq!(
+        s.post("/api/v1/admin/courses", Some(&admin), draft)
+            .await
+            .status,
+        201
+    );
+    assert_eq!(
+        s.get("/api/v1/courses/rahasia", Some(&admin)).await.status,
+        200
+    );
+    let admin_key = s
+        .post("/api/v1/developer/key", Some(&admin), json!({"name": "k"}))
+        .await
+        .body["key"]
+        .as_str()
+        .expect("key")
+        .to_string();
+    assert_eq!(
+        with_key(
+            &s,
+            Method::GET,
+            "/api/v1/courses/rahasia",
+            &admin_key,
+            json!({})
+        )
+        .await,
+        404
+    );
+
+    // At most 20 live keys per account (the admin holds one already).
+    let mut statuses = Vec::new();
+    for i in 0..20 {
+        let r = s
+            .post(
+                "/api/v1/developer/key",
+                Some(&admin),
+                json!({"name": format!("k{i}")}),
+            )
+            .await;
+        statuses.push(r.status);
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 19);
+    assert_eq!(statuses.last(), Some(&409));
+    s.stop().await;
 }

@@ -14,6 +14,7 @@ use moka::sync::Cache;
 use pintar_core::api::Role;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -39,8 +40,12 @@ pub struct Authenticator {
     /// (user, session) → the account's role while the session is live and the account
     /// active, else `None`.
     sessions: Option<Cache<(Uuid, Uuid), Option<Role>>>,
-    /// Key hash → its grant while the key is live and its owner active, else `None`.
-    api_keys: Option<Cache<String, Option<Grant>>>,
+    /// Key hash → its grant while the key is live and its owner active. Only good keys are
+    /// kept: made-up keys must not push them out.
+    api_keys: Option<Cache<String, Grant>>,
+    /// Bumped by [`Authenticator::forget`]: an answer read from the database before a
+    /// change committed is not cached after it.
+    generation: AtomicU64,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -66,6 +71,7 @@ impl Authenticator {
             keys,
             sessions: cache(ttl),
             api_keys: cache(ttl),
+            generation: AtomicU64::new(0),
         }
     }
 
@@ -77,6 +83,7 @@ impl Authenticator {
     /// Drops every cached answer: called after a change that ends sessions or keys, a role
     /// change or a disabling, so this instance sees it on the very next request.
     pub fn forget(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
         if let Some(c) = &self.sessions {
             c.invalidate_all();
         }
@@ -106,8 +113,11 @@ impl Authenticator {
         let role = match cached {
             Some(r) => r,
             None => {
+                let seen = self.generation.load(Ordering::SeqCst);
                 let r = load_session(db, id, sid).await?;
-                if let Some(c) = &self.sessions {
+                if let Some(c) = &self.sessions
+                    && self.generation.load(Ordering::SeqCst) == seen
+                {
                     c.insert((id, sid), r);
                 }
                 r
@@ -125,10 +135,13 @@ impl Authenticator {
         let hash = hash_token(key);
         let cached = self.api_keys.as_ref().and_then(|c| c.get(&hash));
         let grant = match cached {
-            Some(g) => g,
+            Some(g) => Some(g),
             None => {
+                let seen = self.generation.load(Ordering::SeqCst);
                 let g = load_key(db, &hash).await?;
-                if let Some(c) = &self.api_keys {
+                if let (Some(c), Some(g)) = (&self.api_keys, g)
+                    && self.generation.load(Ordering::SeqCst) == seen
+                {
                     c.insert(hash, g);
                 }
                 g
@@ -197,10 +210,12 @@ async fn load_key(db: &DatabaseConnection, hash: &str) -> Result<Option<Grant>, 
     else {
         return Ok(None);
     };
+    // Keys belong to developers and admins: a learner's key (one that survived a
+    // demotion somehow) opens nothing.
     let Some(owner) = user::Entity::find_by_id(found.user_id)
         .one(db)
         .await?
-        .filter(|u| u.is_active)
+        .filter(|u| u.is_active && u.role != Role::Public.as_str())
     else {
         return Ok(None);
     };

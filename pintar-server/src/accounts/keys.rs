@@ -12,10 +12,15 @@ use crate::storage::entities::{api_key as key_row, user};
 use chrono::{Duration, Utc};
 use pintar_core::api::{ApiKeyCreated, ApiKeyInfo, CreateApiKeyRequest, FieldError, Scope};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use std::collections::BTreeSet;
 use uuid::Uuid;
+
+/// Live keys one account may hold: each key has its own hourly budget, so the number of
+/// keys bounds what one account can send.
+pub const MAX_LIVE_KEYS: u64 = 20;
 
 /// Longest lifetime a key can be given, in days.
 pub const MAX_EXPIRY_DAYS: u32 = 3650;
@@ -91,6 +96,16 @@ pub async fn insert<C: ConnectionTrait>(
     req: &CreateApiKeyRequest,
     occasion: Occasion,
 ) -> Result<ApiKeyCreated, ServerError> {
+    let live = key_row::Entity::find()
+        .filter(key_row::Column::UserId.eq(owner.id))
+        .filter(key_row::Column::RevokedAt.is_null())
+        .count(txn)
+        .await?;
+    if live >= MAX_LIVE_KEYS {
+        return Err(ServerError::Conflict(format!(
+            "an account holds at most {MAX_LIVE_KEYS} live keys; revoke one first"
+        )));
+    }
     let new = api_key::generate();
     // A set: each scope once, in a fixed order, however the request listed them.
     let scopes: BTreeSet<Scope> = req.scopes.clone().map_or_else(

@@ -225,7 +225,12 @@ pub async fn logout(
     token: &str,
     everywhere: bool,
 ) -> Result<bool, ServerError> {
-    let Some(t) = find_refresh(db, token).await? else {
+    // Only a live token ends sessions: an old one (rotated, revoked, expired), found in a
+    // log or a backup, must not log its owner out everywhere.
+    let Some(t) = find_refresh(db, token)
+        .await?
+        .filter(|t| t.revoked_at.is_none() && t.expires_at > Utc::now())
+    else {
         return Ok(false);
     };
     if everywhere {

@@ -13,6 +13,7 @@ use pintar_core::api::{
     AdminUserUpdate, ApiKeyCreated, CreateApiKeyRequest, FieldError, RegisterRequest, Role,
     UpdateProfileRequest, UserProfile,
 };
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     Set, SqlErr,
@@ -221,18 +222,32 @@ pub async fn upgrade(
     meta: &RequestMeta,
     caller: &AuthUser,
 ) -> Result<ApiKeyCreated, ServerError> {
-    let current = load(db, caller.id).await?;
-    if current.role != Role::Public.as_str() {
-        return Err(ServerError::Conflict(format!(
-            "you are already {}",
-            current.role
-        )));
-    }
     let txn = crate::storage::write(db).await?;
-    let mut active: user::ActiveModel = current.clone().into();
-    active.role = Set(Role::Developer.as_str().into());
-    active.updated_at = Set(Utc::now());
-    let updated = update_user(&txn, meta, Some(caller.id), &current, active).await?;
+    let current = load(&txn, caller.id).await?;
+    let already = || ServerError::Conflict(format!("you are already {}", current.role));
+    if current.role != Role::Public.as_str() {
+        return Err(already());
+    }
+    // Claimed with a condition: of two concurrent upgrades only one makes a first key.
+    let claimed = user::Entity::update_many()
+        .col_expr(user::Column::Role, Expr::value(Role::Developer.as_str()))
+        .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(user::Column::Id.eq(current.id))
+        .filter(user::Column::Role.eq(Role::Public.as_str()))
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Err(already());
+    }
+    let updated = load(&txn, current.id).await?;
+    let change = Change {
+        op: Operation::Update,
+        table: "users",
+        record_id: updated.id,
+        old: Some(audit_json(&current)),
+        new: Some(audit_json(&updated)),
+    };
+    audit::record(&txn, meta, Some(caller.id), change).await?;
     let first = CreateApiKeyRequest {
         name: "default".into(),
         ..CreateApiKeyRequest::default()

@@ -40,6 +40,14 @@ pub fn password(password: &str) -> Option<FieldError> {
         .then(|| FieldError::new("password", "must be 10 to 1024 characters"))
 }
 
+/// Characters no name may hold: controls (C0, DEL, C1), the Unicode line and paragraph
+/// separators, and bidirectional overrides and isolates (which disguise text in a log line
+/// or an email).
+fn forbidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// A one-line text field of 1 to `max` characters once trimmed, with no control
 /// characters (no newlines, NUL or escapes to forge a header or a log line).
 pub fn single_line(field: &str, value: &str, max: usize) -> Option<FieldError> {
@@ -51,10 +59,12 @@ pub fn single_line(field: &str, value: &str, max: usize) -> Option<FieldError> {
             format!("must be 1 to {max} characters"),
         ));
     }
-    value
-        .chars()
-        .any(char::is_control)
-        .then(|| FieldError::new(field, "must not contain control characters or line breaks"))
+    value.chars().any(forbidden).then(|| {
+        FieldError::new(
+            field,
+            "must not contain control characters, line breaks or direction overrides",
+        )
+    })
 }
 
 #[cfg(test)]
@@ -88,6 +98,8 @@ mod tests {
         assert!(single_line("n", "Budi\0", 100).is_some());
         assert!(single_line("n", "a\nb", 100).is_some());
         assert!(single_line("n", "a\u{85}b", 100).is_some());
+        assert!(single_line("n", "a\u{2028}b", 100).is_some());
+        assert!(single_line("n", "admin\u{202E}gpj.exe", 100).is_some());
         assert!(single_line("n", "   ", 100).is_some());
         assert!(single_line("n", &"é".repeat(101), 100).is_some());
         assert!(password("short").is_some());

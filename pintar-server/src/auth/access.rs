@@ -161,13 +161,27 @@ pub async fn enforce(req: Request, next: Next) -> Response {
         return next.run(req).await;
     };
     let caller = req.extensions().get::<Authenticated>().and_then(|a| a.0);
-    match rule(req.method(), path) {
+    // axum answers HEAD with the GET handler: it gets GET's rule.
+    let method = if req.method() == Method::HEAD {
+        &Method::GET
+    } else {
+        req.method()
+    };
+    match rule(method, path) {
         Some(rule) => match rule.check(caller.as_ref()) {
             Ok(()) => next.run(req).await,
             Err(e) => e.into_response(),
         },
         // A method the route does not have: let the router answer 405.
-        None if ROUTE_METHODS.iter().any(|m| rule(m, path).is_some()) => next.run(req).await,
+        // A method the table does not name: refused as the router would refuse an unknown
+        // one, so a handler added without a rule never runs.
+        None if ROUTE_METHODS.iter().any(|m| rule(m, path).is_some()) => {
+            crate::error::respond(crate::error::problem(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "method not allowed on this route",
+            ))
+        }
         None => {
             // Fail closed: a route added without a rule is refused until it gets one.
             ServerError::Internal(format!("no access rule for {} {path}", req.method()))

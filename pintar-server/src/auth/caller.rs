@@ -153,6 +153,13 @@ pub struct AuthUser {
 }
 
 impl AuthUser {
+    /// Whether the caller acts as an admin: the admin role in a signed-in session. An
+    /// admin's API key is a machine's credential and gets no admin powers (no drafts, no
+    /// bodies without enrolment).
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin && self.session().is_some()
+    }
+
     /// The session id when the caller signed in (not with an API key).
     pub fn session(&self) -> Option<Uuid> {
         match self.via {

@@ -19,15 +19,22 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
+/// Longest search text.
+const MAX_QUERY: usize = 200;
+/// Longest tag filter (tags are at most 40 characters).
+const MAX_TAG: usize = 40;
+
 /// Filters and order of a course list.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CourseFilter {
-    /// Words to find in the title or summary (case-insensitive).
+    /// Words to find in the title or summary (case-insensitive), at most 200 characters.
+    #[param(max_length = 200)]
     pub q: Option<String>,
     /// Only this level.
     pub level: Option<CourseLevel>,
-    /// Only courses with this tag (case-insensitive).
+    /// Only courses with this tag (case-insensitive), at most 40 characters.
+    #[param(max_length = 40)]
     pub tag: Option<String>,
     /// Only this status (admin lists; learners only see published courses).
     pub status: Option<CourseStatus>,
@@ -55,13 +62,39 @@ impl CourseFilter {
                 message: "must be title, published_at or estimated_minutes, optionally with a leading '-'".into(),
             }]));
         }
-        let words: Vec<String> = self
+        let mut errors = Vec::new();
+        if self
+            .q
+            .as_ref()
+            .is_some_and(|q| q.chars().count() > MAX_QUERY)
+        {
+            errors.push(FieldError::new(
+                "q",
+                format!("must be at most {MAX_QUERY} characters"),
+            ));
+        }
+        if self
+            .tag
+            .as_ref()
+            .is_some_and(|t| t.chars().count() > MAX_TAG)
+        {
+            errors.push(FieldError::new(
+                "tag",
+                format!("must be at most {MAX_TAG} characters"),
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(ServerError::Validation(errors));
+        }
+        let mut words: Vec<String> = self
             .q
             .as_deref()
             .unwrap_or("")
             .split_whitespace()
             .map(str::to_lowercase)
             .collect();
+        words.sort_unstable();
+        words.dedup();
         let tag = self.tag.as_deref().map(str::to_lowercase);
         let mut out: Vec<&CourseSummary> = all
             .iter()

@@ -37,12 +37,24 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UserFilter {
-    /// Text in the email or display name (case-insensitive).
+    /// Text in the email or display name (case-insensitive), at most 200 characters.
+    #[param(max_length = 200)]
     pub q: Option<String>,
     /// Only this role.
     pub role: Option<Role>,
     /// Only active (true) or disabled (false) accounts.
     pub active: Option<bool>,
+}
+
+/// A 422 when a filter's text is longer than `max` characters.
+fn bounded(field: &str, value: Option<&String>, max: usize) -> Result<(), ServerError> {
+    if value.is_some_and(|v| v.chars().count() > max) {
+        return Err(ServerError::Validation(vec![FieldError::new(
+            field,
+            format!("must be at most {max} characters"),
+        )]));
+    }
+    Ok(())
 }
 
 /// A `LIKE` pattern matching `text` anywhere, with `%`, `_` and `\` taken literally.
@@ -95,6 +107,7 @@ async fn list_users(
     Query(filter): Query<UserFilter>,
     Query(paging): Query<PageParams>,
 ) -> Result<Paged<UserProfile>, ServerError> {
+    bounded("q", filter.q.as_ref(), 200)?;
     let mut query = user::Entity::find();
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         query = query.filter(
@@ -151,8 +164,10 @@ async fn update_user_admin(
 #[into_params(parameter_in = Query)]
 pub struct AuditFilter {
     /// Only changes to this table (`users`, `courses`, …).
+    #[param(max_length = 64)]
     pub table: Option<String>,
     /// Only changes to this row.
+    #[param(max_length = 64)]
     pub record_id: Option<String>,
     /// Only changes made by this user.
     pub actor_id: Option<Uuid>,
@@ -203,6 +218,8 @@ async fn audit_logs(
             message: "must be insert, update or delete".into(),
         }]));
     }
+    bounded("table", filter.table.as_ref(), 64)?;
+    bounded("record_id", filter.record_id.as_ref(), 64)?;
     let mut query = audit_log::Entity::find();
     if let Some(t) = filter.table {
         query = query.filter(audit_log::Column::TableName.eq(t));

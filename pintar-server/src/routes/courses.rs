@@ -23,7 +23,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use pintar_core::api::{
     AttemptRequest, AttemptResult, Certificate, ContentKind, ContentView, CourseDetail,
-    CourseProgress, CourseStatus, CourseSummary, Enrollment, Page, QuizView, Role,
+    CourseProgress, CourseStatus, CourseSummary, Enrollment, Page, QuizView,
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -50,7 +50,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 fn is_admin(caller: Option<&AuthUser>) -> bool {
-    caller.is_some_and(|c| c.role == Role::Admin)
+    caller.is_some_and(AuthUser::is_admin)
 }
 
 async fn enrolment<C: ConnectionTrait>(
@@ -86,7 +86,7 @@ async fn enrolled_course(
 ) -> Result<(course::Model, enrollment::Model), ServerError> {
     let c = find_course(&state.db, key).await?;
     let e = enrolment(&state.db, caller.id, c.id).await?;
-    check_visible(&c, caller.role == Role::Admin, e.is_some())?;
+    check_visible(&c, caller.is_admin(), e.is_some())?;
     let e = e.ok_or_else(|| ServerError::Forbidden("enrol in this course first".into()))?;
     Ok((c, e))
 }
@@ -173,7 +173,7 @@ async fn enroll(
 ) -> Result<(StatusCode, Json<Enrollment>), ServerError> {
     let c = find_course(&state.db, &id).await?;
     let existing = enrolment(&state.db, caller.id, c.id).await?;
-    check_visible(&c, caller.role == Role::Admin, existing.is_some())?;
+    check_visible(&c, caller.is_admin(), existing.is_some())?;
     let s = structure::load(&state.db, c).await?;
     if let Some(e) = existing {
         return Ok((StatusCode::OK, Json(enrollment_view(&state, &s, &e).await?)));
@@ -310,7 +310,7 @@ async fn get_content(
     let item_id = parse_item(&cid)?;
     let c = find_course(&state.db, &id).await?;
     let e = enrolment(&state.db, caller.id, c.id).await?;
-    let admin = caller.role == Role::Admin;
+    let admin = caller.is_admin();
     check_visible(&c, admin, e.is_some())?;
     if e.is_none() && !admin {
         return Err(ServerError::Forbidden(

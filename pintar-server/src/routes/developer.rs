@@ -71,8 +71,14 @@ async fn create_key(
     JsonBody(req): JsonBody<CreateApiKeyRequest>,
 ) -> Result<(StatusCode, Json<ApiKeyCreated>), ServerError> {
     keys::validate(&req)?;
-    let owner = users::load(&state.db, caller.id).await?;
     let txn = crate::storage::write(&state.db).await?;
+    // The role as stored now, in the transaction: a demotion a moment ago wins.
+    let owner = users::load(&txn, caller.id).await?;
+    if users::role_of(&owner)? == Role::Public {
+        return Err(ServerError::Forbidden(
+            "this needs the role developer or admin; you are public".into(),
+        ));
+    }
     let created = keys::insert(&txn, &meta, &owner, &req, keys::Occasion::Requested).await?;
     txn.commit().await?;
     Ok((StatusCode::CREATED, Json(created)))

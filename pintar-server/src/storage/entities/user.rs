@@ -3,7 +3,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A row of `users`.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
 pub struct Model {
     /// UUIDv7.
@@ -26,6 +26,23 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// Last successful login (UTC).
     pub last_login_at: Option<DateTimeUtc>,
+}
+
+/// The password hash stays out of `Debug` output (and so out of logs).
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Model")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .field("password_hash", &"<hidden>")
+            .field("display_name", &self.display_name)
+            .field("role", &self.role)
+            .field("is_active", &self.is_active)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("last_login_at", &self.last_login_at)
+            .finish()
+    }
 }
 
 /// No relations are navigated from users yet.
