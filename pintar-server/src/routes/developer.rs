@@ -61,7 +61,8 @@ async fn upgrade(
 #[utoipa::path(post, path = "/developer/key", tag = "developer", request_body = CreateApiKeyRequest, security(("bearer" = [])),
     responses((status = 201, body = ApiKeyCreated),
         (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem, description = "a learner, or an API key"),
+        (status = 403, body = Problem, description = "a learner"),
+        (status = 409, body = Problem, description = "the account already holds the most live keys allowed (20)"),
         (status = 413, body = Problem), (status = 415, body = Problem),
         (status = 422, body = Problem), (status = 429, body = Problem)))]
 async fn create_key(
