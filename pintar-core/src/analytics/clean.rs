@@ -17,6 +17,14 @@ use std::collections::HashSet;
 /// The longest grid a series may span; beyond it the dates are almost surely wrong.
 pub const MAX_PERIODS: i64 = 200_000;
 
+/// A grid may always span this many periods, however few have data.
+pub const MIN_SPARSE_SPAN: i64 = 1_000;
+
+/// Beyond [`MIN_SPARSE_SPAN`], periods of grid allowed per period with data: more would be
+/// mostly invented by interpolation (four days of data and a date 500 years on made a
+/// 182,618-point grid that took seconds and hundreds of MB).
+pub const MAX_FILL_RATIO: i64 = 20;
+
 /// A regular series ready for analysis.
 #[derive(Debug, Clone)]
 pub struct CleanSeries {
@@ -54,6 +62,15 @@ pub enum CleanError {
     NoDates,
     /// The dates span more periods than [`MAX_PERIODS`].
     TooLong(i64),
+    /// The dates span far more periods than have data (see [`MAX_FILL_RATIO`]).
+    TooSparse {
+        /// Periods the dates span.
+        span: i64,
+        /// Periods with at least one row.
+        with_data: i64,
+        /// Input rows of the earliest and the latest date.
+        rows: (usize, usize),
+    },
 }
 
 /// Cleans one series.
@@ -86,6 +103,27 @@ pub fn clean(
     let span = last - first + 1;
     if span > MAX_PERIODS {
         return Err(CleanError::TooLong(span));
+    }
+    // Observations are sorted, so periods with data are counted in one pass.
+    let mut with_data = 0i64;
+    let mut previous = None;
+    for o in &obs {
+        let p = period_index(o.date, frequency, anchor);
+        if previous != Some(p) {
+            with_data += 1;
+            previous = Some(p);
+        }
+    }
+    if span > MIN_SPARSE_SPAN.max(with_data.saturating_mul(MAX_FILL_RATIO)) {
+        let rows = (
+            obs.first().map_or(0, |o| o.row),
+            obs.last().map_or(0, |o| o.row),
+        );
+        return Err(CleanError::TooSparse {
+            span,
+            with_data,
+            rows,
+        });
     }
     let len = usize::try_from(span).map_err(|_| CleanError::TooLong(span))?;
     let mut observed: Vec<Option<f64>> = vec![None; len];
@@ -308,6 +346,36 @@ mod tests {
         assert!(flagged.iter().any(|(i, _)| *i == 30), "{flagged:?}");
         let capped = flagged.iter().find(|(i, _)| *i == 30).expect("spike").1;
         assert!(capped < 500.0, "capped to {capped}");
+    }
+
+    #[test]
+    fn refuses_a_grid_that_would_be_mostly_invented() {
+        let raw = vec![
+            obs("2024-01-01", Some(1.0), 1),
+            obs("2024-01-02", Some(2.0), 2),
+            obs("2024-01-03", Some(3.0), 3),
+            obs("2524-01-03", Some(4.0), 4),
+        ];
+        let started = std::time::Instant::now();
+        let err = clean(raw, &AnalysisOptions::default()).expect_err("too sparse");
+        assert!(
+            matches!(err, CleanError::TooSparse { with_data: 4, rows: (1, 4), span } if span > 100_000),
+            "{err:?}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_millis(100));
+        // A monthly series with a two-year hole is still laid out and filled.
+        let gappy: Vec<_> = ["2020-01-01", "2020-02-01", "2022-03-01", "2022-04-01"]
+            .iter()
+            .enumerate()
+            .map(|(i, d)| obs(d, Some(i as f64), i + 1))
+            .collect();
+        assert_eq!(
+            clean(gappy, &AnalysisOptions::default())
+                .expect("cleans")
+                .values
+                .len(),
+            28
+        );
     }
 
     #[test]

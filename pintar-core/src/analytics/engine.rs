@@ -194,6 +194,20 @@ pub fn analyze_series(
             });
             return (None, warnings);
         }
+        Err(CleanError::TooSparse {
+            span,
+            with_data,
+            rows: (first, last),
+        }) => {
+            warnings.push(InputWarning {
+                row: first,
+                column: "date".into(),
+                message: format!(
+                    "series '{category}' has data in {with_data} of the {span} periods its dates span (earliest date on row {first}, latest on row {last}): too sparse to lay on a regular grid; skipped (check those dates, or force a coarser --frequency)"
+                ),
+            });
+            return (None, warnings);
+        }
     };
     let mut report = build_report(category, cleaned, opts);
     report.quality.rows_read = rows_read;
