@@ -157,13 +157,12 @@ async fn find_refresh(
 }
 
 /// Exchanges a refresh token for new tokens (rotation; reusing a rotated token revokes its
-/// whole family). Returns the tokens and whether a family was revoked (caches must forget
-/// it).
+/// whole family). A failure says whether a family was revoked (caches must forget it).
 pub async fn refresh(
     db: &DatabaseConnection,
     keys: &AuthKeys,
     token: &str,
-) -> Result<(TokenResponse, bool), (ServerError, bool)> {
+) -> Result<TokenResponse, (ServerError, bool)> {
     let stored = find_refresh(db, token)
         .await
         .map_err(|e| (e, false))?
@@ -182,10 +181,7 @@ pub async fn refresh(
     if stored.expires_at <= Utc::now() {
         return Err((invalid_refresh(), false));
     }
-    rotate(db, keys, stored)
-        .await
-        .map(|t| (t, false))
-        .map_err(|e| (e, false))
+    rotate(db, keys, stored).await.map_err(|e| (e, false))
 }
 
 async fn rotate(

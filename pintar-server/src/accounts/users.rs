@@ -297,7 +297,7 @@ pub async fn admin_update(
     row.updated_at = Set(Utc::now());
     let txn = crate::storage::write(db).await?;
     let after = update_user(&txn, meta, Some(admin.id), &before, row).await?;
-    let mut revoked = disabling || role_changed.is_some();
+    let revoked = disabling || role_changed.is_some();
     if let Some(r) = role_changed {
         outbox::queue(
             &txn,
@@ -326,7 +326,6 @@ pub async fn admin_update(
     }
     if disabling {
         sessions::revoke_all(&txn, after.id, None).await?;
-        revoked = true;
     }
     txn.commit().await?;
     Ok(AdminChange {

@@ -130,14 +130,6 @@ impl Scopes {
     pub fn contains(self, scope: Scope) -> bool {
         self.0 & Self::bit(scope) != 0
     }
-
-    /// The scopes in the set.
-    pub fn to_vec(self) -> Vec<Scope> {
-        Scope::ALL
-            .into_iter()
-            .filter(|s| self.contains(*s))
-            .collect()
-    }
 }
 
 /// The authenticated caller. With a session, the role is the account's current role (read
@@ -247,6 +239,5 @@ mod tests {
         let s = Scopes::from_names(["learning", "nope", "analytics"]);
         assert!(s.contains(Scope::Learning) && s.contains(Scope::Analytics));
         assert!(!s.contains(Scope::CoursesRead));
-        assert_eq!(s.to_vec(), [Scope::Analytics, Scope::Learning]);
     }
 }

@@ -126,7 +126,7 @@ async fn refresh(
     JsonBody(req): JsonBody<RefreshRequest>,
 ) -> Result<Json<TokenResponse>, ServerError> {
     match sessions::refresh(&state.db, state.keys(), &req.refresh_token).await {
-        Ok((tokens, _)) => Ok(Json(tokens)),
+        Ok(tokens) => Ok(Json(tokens)),
         Err((e, ended)) => {
             if ended {
                 state.authn.forget();
