@@ -46,6 +46,9 @@ pub enum AnalyticsError {
         /// Some of the names present.
         available: String,
     },
+    /// Writing an output (the per-period table) failed.
+    #[error("cannot write the output: {0}")]
+    Write(String),
     /// Reading a file failed.
     #[error("cannot read {path}: {source}")]
     Io {

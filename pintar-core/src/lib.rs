@@ -22,6 +22,8 @@ pub mod report;
 
 #[cfg(feature = "analytics")]
 pub mod analytics;
+#[cfg(feature = "analytics")]
+pub mod table;
 
 pub use error::AnalyticsError;
 pub use frequency::Frequency;

@@ -51,6 +51,8 @@ pub struct AnalysisOptions {
     pub categories: Vec<String>,
     /// Include the per-period history (observed and cleaned values) in the report.
     pub include_history: bool,
+    /// Forecast the series (off for a quick look at trend and growth).
+    pub include_forecast: bool,
 }
 
 impl Default for AnalysisOptions {
@@ -64,6 +66,7 @@ impl Default for AnalysisOptions {
             date_format: None,
             categories: Vec::new(),
             include_history: true,
+            include_forecast: true,
         }
     }
 }

@@ -47,9 +47,31 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// `log`, `smtp` or `http` (`PINTAR_EMAIL_PROVIDER`).
     pub email_provider: String,
-    /// Largest upload accepted (course import; analytics uploads), in bytes
-    /// (`PINTAR_MAX_UPLOAD_BYTES`).
+    /// Largest upload accepted (analytics uploads, course import), in bytes
+    /// (`PINTAR_MAX_UPLOAD_BYTES`, default 50 MiB). Every other route keeps `max_body_bytes`.
     pub max_upload_bytes: usize,
+    /// Threads analysing uploads; 0 means one per CPU (`PINTAR_ANALYTICS_THREADS`).
+    pub analytics_threads: usize,
+    /// Synchronous analyses that may wait for a thread; beyond them the answer is 503 with
+    /// `Retry-After` (`PINTAR_ANALYTICS_QUEUE`).
+    pub analytics_queue: usize,
+    /// Inputs larger than this many bytes run as jobs (202) even without `?async=true`
+    /// (`PINTAR_ANALYTICS_ASYNC_BYTES`).
+    pub analytics_async_bytes: usize,
+    /// Jobs one account may have queued or running at once; beyond it 429
+    /// (`PINTAR_ANALYTICS_JOBS_PER_USER`).
+    pub analytics_jobs_per_user: u64,
+    /// Jobs queued over all accounts; beyond it 503 (`PINTAR_ANALYTICS_MAX_QUEUED`).
+    pub analytics_max_queued: u64,
+    /// How often an idle job worker looks for queued runs, in milliseconds (new runs on the
+    /// same instance wake it at once) (`PINTAR_ANALYTICS_POLL_MS`).
+    pub analytics_poll_ms: u64,
+    /// Run the job worker on this instance (`PINTAR_ANALYTICS_WORKER`; off for instances
+    /// that only take requests while others analyse).
+    pub analytics_worker: bool,
+    /// Seconds a worker's claim on a run lasts unless renewed; a run whose worker died is
+    /// taken up again after it (`PINTAR_ANALYTICS_LEASE_SECS`).
+    pub analytics_lease_secs: u64,
     /// Largest body of every other request, in bytes (`PINTAR_MAX_BODY_BYTES`).
     pub max_body_bytes: usize,
     /// Milliseconds a credential check (session live, key not revoked, current role) is
@@ -79,7 +101,15 @@ impl Default for Settings {
             redis_prefix: "pintar".into(),
             cors_origins: Vec::new(),
             email_provider: "log".into(),
-            max_upload_bytes: 20 * 1024 * 1024,
+            max_upload_bytes: 50 * 1024 * 1024,
+            analytics_threads: 0,
+            analytics_queue: 16,
+            analytics_async_bytes: 8 * 1024 * 1024,
+            analytics_jobs_per_user: 10,
+            analytics_max_queued: 1000,
+            analytics_poll_ms: 1000,
+            analytics_worker: true,
+            analytics_lease_secs: 60,
             max_body_bytes: 64 * 1024,
             auth_cache_ms: 1000,
             catalog_cache_secs: 5,
@@ -157,6 +187,14 @@ impl fmt::Debug for Settings {
             .field("cors_origins", &self.cors_origins)
             .field("email_provider", &self.email_provider)
             .field("max_upload_bytes", &self.max_upload_bytes)
+            .field("analytics_threads", &self.analytics_threads)
+            .field("analytics_queue", &self.analytics_queue)
+            .field("analytics_async_bytes", &self.analytics_async_bytes)
+            .field("analytics_jobs_per_user", &self.analytics_jobs_per_user)
+            .field("analytics_max_queued", &self.analytics_max_queued)
+            .field("analytics_poll_ms", &self.analytics_poll_ms)
+            .field("analytics_worker", &self.analytics_worker)
+            .field("analytics_lease_secs", &self.analytics_lease_secs)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("auth_cache_ms", &self.auth_cache_ms)
             .field("catalog_cache_secs", &self.catalog_cache_secs)

@@ -41,6 +41,28 @@ pub enum ServerError {
     /// The body is larger than the route accepts (the limit, in bytes).
     #[error("the request body is larger than the {0} bytes this route accepts")]
     PayloadTooLarge(usize),
+    /// The input could not be analysed (the engine says where and why).
+    #[error("{0}")]
+    Analysis(#[from] pintar_core::AnalyticsError),
+    /// Busy: a queue is full; try again after the given seconds.
+    #[error("{detail}")]
+    Busy {
+        /// What is full.
+        detail: String,
+        /// Seconds to wait.
+        retry_after: u32,
+    },
+    /// The caller has too much in flight; try again after the given seconds.
+    #[error("{detail}")]
+    TooMany {
+        /// What the limit is.
+        detail: String,
+        /// Seconds to wait.
+        retry_after: u32,
+    },
+    /// A problem recorded earlier (a failed run's), answered as it was.
+    #[error("{}", .0.detail)]
+    Stored(Box<Problem>),
     /// The database failed.
     #[error("database error: {0}")]
     Database(#[from] DbErr),
@@ -115,6 +137,18 @@ impl ServerError {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
             ServerError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            ServerError::Analysis(e) => match e {
+                pintar_core::AnalyticsError::Io { .. } | pintar_core::AnalyticsError::Write(_) => {
+                    (StatusCode::INTERNAL_SERVER_ERROR, "internal_error")
+                }
+                _ => (StatusCode::UNPROCESSABLE_ENTITY, "analysis_failed"),
+            },
+            ServerError::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
+            ServerError::Stored(p) => (
+                StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                "stored",
+            ),
+            ServerError::TooMany { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_runs"),
             ServerError::Database(e) => match classify(e) {
                 DbFailure::Constraint => (StatusCode::CONFLICT, "conflict"),
                 DbFailure::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable"),
@@ -141,8 +175,12 @@ pub fn respond(problem: Problem) -> Response {
     res
 }
 
-impl IntoResponse for ServerError {
-    fn into_response(self) -> Response {
+impl ServerError {
+    /// The problem document this error is answered with (internal causes logged, not told).
+    pub fn to_problem(self) -> Problem {
+        if let ServerError::Stored(p) = self {
+            return *p;
+        }
         let (status, code) = self.status_and_code();
         let detail = match &self {
             ServerError::Database(e) => match classify(e) {
@@ -158,6 +196,12 @@ impl IntoResponse for ServerError {
                     "something went wrong on our side".to_string()
                 }
             },
+            ServerError::Analysis(
+                e @ (pintar_core::AnalyticsError::Io { .. } | pintar_core::AnalyticsError::Write(_)),
+            ) => {
+                tracing::error!(error = %e, "analysis output failed");
+                "something went wrong on our side".to_string()
+            }
             ServerError::Internal(e) | ServerError::Config(e) => {
                 tracing::error!(error = %e, "internal error");
                 "something went wrong on our side".to_string()
@@ -168,10 +212,29 @@ impl IntoResponse for ServerError {
         if let ServerError::Validation(errors) = self {
             p.errors = errors;
         }
-        let mut res = respond(p);
-        if status == StatusCode::SERVICE_UNAVAILABLE {
+        p
+    }
+
+    fn retry_after(&self) -> Option<u32> {
+        match self {
+            ServerError::Busy { retry_after, .. } | ServerError::TooMany { retry_after, .. } => {
+                Some(*retry_after)
+            }
+            _ if self.status_and_code().0 == StatusCode::SERVICE_UNAVAILABLE => {
+                Some(DB_RETRY_AFTER_SECS)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl IntoResponse for ServerError {
+    fn into_response(self) -> Response {
+        let retry_after = self.retry_after();
+        let mut res = respond(self.to_problem());
+        if let Some(secs) = retry_after {
             res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(DB_RETRY_AFTER_SECS));
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         res
     }

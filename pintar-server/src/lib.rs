@@ -6,6 +6,7 @@
 //! which use `auth` (tokens, passwords, access rules), `audit`, `outbox` and `storage`.
 
 pub mod accounts;
+pub mod analysis;
 pub mod app;
 pub mod audit;
 pub mod auth;

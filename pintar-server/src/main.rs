@@ -101,8 +101,13 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     if settings.redis_url.is_some() {
         tracing::info!("rate limits are counted in Redis");
     }
-    let app = pintar_server::router(AppState::new(db, settings, auth).with_limiter(limiter));
+    let state = AppState::new(db, settings, auth)?.with_limiter(limiter);
+    let jobs = pintar_server::analysis::jobs::spawn(state.clone());
+    let app = pintar_server::router(state);
     app::serve(listener, app, app::shutdown_signal()).await?;
+    if let Some(jobs) = jobs {
+        jobs.abort();
+    }
     Ok(())
 }
 

@@ -23,6 +23,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
         (name = "learning", description = "Enrolment, content, progress and quizzes"),
         (name = "content admin", description = "Course authoring (admins)"),
         (name = "admin", description = "Users and the audit trail (admins)"),
+        (name = "analytics", description = "Data analytics: analyse uploaded time series, stored runs and jobs"),
     )
 )]
 pub struct ApiDoc;

@@ -1,8 +1,10 @@
 //! The state every handler shares.
 
 use crate::accounts::Authenticator;
+use crate::analysis::Analytics;
 use crate::auth::AuthKeys;
 use crate::config::Settings;
+use crate::error::ServerError;
 use crate::learning::catalog::Catalog;
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
@@ -25,21 +27,28 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Rate limits.
     pub limiter: Arc<RateLimiter>,
+    /// Data analytics: the CPU pool and the job worker's wake-up.
+    pub analytics: Arc<Analytics>,
 }
 
 impl AppState {
     /// State over `db` with `settings`, signing tokens with `keys`.
-    pub fn new(db: DatabaseConnection, settings: Settings, keys: AuthKeys) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        settings: Settings,
+        keys: AuthKeys,
+    ) -> Result<Self, ServerError> {
         let catalog_ttl = Duration::from_secs(settings.catalog_cache_secs);
         let auth_ttl = Duration::from_millis(settings.auth_cache_ms);
-        Self {
+        Ok(Self {
             db,
+            analytics: Arc::new(Analytics::new(&settings)?),
             limiter: Arc::new(RateLimiter::new(&settings)),
             authn: Arc::new(Authenticator::new(keys, auth_ttl)),
             settings: Arc::new(settings),
             catalog: Arc::new(Catalog::new(catalog_ttl)),
             metrics: Arc::new(Metrics::default()),
-        }
+        })
     }
 
     /// The same state with another rate limiter (say, one counting in Redis).

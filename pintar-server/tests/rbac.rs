@@ -33,6 +33,8 @@ enum Audience {
     DeveloperSession,
     /// A signed-in admin; API keys refused.
     AdminSession,
+    /// Any signed-in caller; an API key needs `analytics`.
+    Analytics,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +94,7 @@ fn expected(a: Audience, c: Caller) -> Outcome {
             Open | BodyCredentials | Identity => Through,
             Catalog => allow(matches!(c, KeyCoursesRead | AdminKey)),
             Learning => allow(matches!(c, KeyLearning | AdminKey)),
+            Analytics => allow(matches!(c, KeyAnalytics | AdminKey)),
             // A key is no credential for these: like a missing session, 401.
             Session | DeveloperSession | AdminSession => Unauthorized,
         },
@@ -289,6 +292,32 @@ fn routes() -> Vec<Route> {
             Some(json!({})),
         ),
         route(Method::GET, "/api/v1/admin/audit-logs", AdminSession, None),
+        route(
+            Method::POST,
+            "/api/v1/analytics/analyze",
+            Analytics,
+            Some(json!({"data": [{"date": "2024-01", "value": 1}]})),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/analytics/quick-analysis",
+            Analytics,
+            Some(json!({"data": [{"date": "2024-01", "value": 1}]})),
+        ),
+        route(Method::GET, "/api/v1/analytics/runs", Analytics, None),
+        route(Method::GET, "/api/v1/analytics/runs/{id}", Analytics, None),
+        route(
+            Method::GET,
+            "/api/v1/analytics/runs/{id}/report",
+            Analytics,
+            None,
+        ),
+        route(
+            Method::DELETE,
+            "/api/v1/analytics/runs/{id}",
+            Analytics,
+            None,
+        ),
         // Last: it changes the learner's stored role (their token keeps saying learner).
         route(
             Method::DELETE,

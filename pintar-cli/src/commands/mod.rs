@@ -18,5 +18,6 @@ pub fn options(input: &InputArgs, horizon: Option<usize>) -> AnalysisOptions {
         date_format: input.date_format.clone(),
         categories: input.categories.clone(),
         include_history: true,
+        include_forecast: true,
     }
 }

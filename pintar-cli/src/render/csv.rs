@@ -1,69 +1,9 @@
-//! The per-period CSV: history with moving averages, then the forecast with its bounds.
+//! The per-period CSV (written by `pintar_core::table`, shared with the server's `?format=csv`).
 
 use crate::error::CliError;
-use pintar_core::analytics::stats::moving_average;
 use pintar_core::report::AnalysisReport;
 
-/// One row per period and series: `date,category,value,cleaned,ma_3,ma_season,forecast,
-/// lower_80,upper_80,lower_95,upper_95` (empty cells where a column does not apply).
+/// The per-period table of `report` (see [`pintar_core::table::periods_csv`]).
 pub fn periods_csv(report: &AnalysisReport) -> Result<String, CliError> {
-    let err = |e: csv::Error| CliError::Internal(format!("cannot write CSV: {e}"));
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "date",
-        "category",
-        "value",
-        "cleaned",
-        "ma_3",
-        "ma_season",
-        "forecast",
-        "lower_80",
-        "upper_80",
-        "lower_95",
-        "upper_95",
-    ])
-    .map_err(err)?;
-    let cell = |x: Option<f64>| x.map(|v| v.to_string()).unwrap_or_default();
-    for s in &report.series {
-        let cleaned: Vec<f64> = s.history.iter().map(|p| p.cleaned).collect();
-        let season = s.frequency.season_length().max(1);
-        let ma3 = moving_average(&cleaned, 3);
-        let mas = moving_average(&cleaned, season);
-        for (i, p) in s.history.iter().enumerate() {
-            w.write_record([
-                p.date.to_string(),
-                s.category.clone(),
-                cell(p.value),
-                cell(Some(p.cleaned)),
-                cell(ma3[i]),
-                cell(if season > 1 { mas[i] } else { None }),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-            ])
-            .map_err(err)?;
-        }
-        for p in s.forecast.iter().flat_map(|f| &f.points) {
-            w.write_record([
-                p.date.to_string(),
-                s.category.clone(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                p.value.to_string(),
-                p.lower_80.to_string(),
-                p.upper_80.to_string(),
-                p.lower_95.to_string(),
-                p.upper_95.to_string(),
-            ])
-            .map_err(err)?;
-        }
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| CliError::Internal(format!("cannot write CSV: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| CliError::Internal(format!("CSV is not UTF-8: {e}")))
+    pintar_core::table::periods_csv(report).map_err(|e| CliError::Internal(e.to_string()))
 }

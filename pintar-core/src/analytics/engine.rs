@@ -248,6 +248,7 @@ fn build_report(category: String, s: CleanSeries, opts: &AnalysisOptions) -> Ser
     }
     let future = s.future_dates(h);
     let forecast = match status {
+        _ if !opts.include_forecast => None,
         SeriesStatus::TooShort => {
             notes.push(format!(
                 "{n} period(s): at least {MIN_POINTS} are needed for a forecast"

@@ -3,12 +3,14 @@
 
 mod accounts;
 mod admin;
+mod analysis;
 mod courses;
 mod page;
 mod problem;
 
 pub use accounts::*;
 pub use admin::*;
+pub use analysis::*;
 pub use courses::*;
 pub use page::*;
 pub use problem::*;

@@ -52,6 +52,12 @@ const LEARNING: Rule = Rule {
     roles: &[],
     key_scope: Some(KeyScope::Needs(Scope::Learning)),
 };
+/// Any signed-in caller; a key needs `analytics` (data analysis and its runs).
+const ANALYTICS: Rule = Rule {
+    anonymous: false,
+    roles: &[],
+    key_scope: Some(KeyScope::Needs(Scope::Analytics)),
+};
 /// Any signed-in caller, or any key (the caller's own profile).
 const IDENTITY: Rule = Rule {
     anonymous: false,
@@ -98,6 +104,11 @@ pub fn rule(method: &Method, path: &str) -> Option<Rule> {
         ("GET", "/courses/{id}/contents/{cid}") => LEARNING,
         ("POST", "/courses/{id}/contents/{cid}/complete") => LEARNING,
         ("POST", "/courses/{id}/contents/{cid}/attempts") => LEARNING,
+        ("POST", "/analytics/analyze" | "/analytics/quick-analysis") => ANALYTICS,
+        ("GET", "/analytics/runs" | "/analytics/runs/{id}" | "/analytics/runs/{id}/report") => {
+            ANALYTICS
+        }
+        ("DELETE", "/analytics/runs/{id}") => ANALYTICS,
         _ => return None,
     })
 }

@@ -1,6 +1,7 @@
 //! HTTP routes, one module per area, each exposing `router()`.
 
 pub mod admin;
+pub mod analytics;
 pub mod auth;
 pub mod course_admin;
 pub mod courses;

@@ -16,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(InitialSchema),
             Box::new(LookupIndexes),
             Box::new(CredentialIndexes),
+            Box::new(AnalysisJobs),
         ]
     }
 }
@@ -714,6 +715,132 @@ impl MigrationTrait for CredentialIndexes {
                     .to_owned(),
             )
             .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Analyses as jobs: what a worker needs to claim a run (a lease that expires when its
+/// worker dies), what the caller sees of its life, the input kept until it is analysed and
+/// the report (each in its own table, so listing runs reads neither).
+struct AnalysisJobs;
+
+impl MigrationName for AnalysisJobs {
+    fn name(&self) -> &str {
+        "m0006_analysis_jobs"
+    }
+}
+
+#[derive(DeriveIden)]
+enum AnalysisRunJob {
+    InputFormat,
+    InputBytes,
+    Error,
+    Attempts,
+    ClaimedBy,
+    LeaseUntil,
+    StartedAt,
+    FinishedAt,
+}
+
+#[derive(DeriveIden)]
+enum AnalysisInputs {
+    Table,
+    RunId,
+    Data,
+}
+
+#[derive(DeriveIden)]
+enum AnalysisReports {
+    Table,
+    RunId,
+    Body,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for AnalysisJobs {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // One column per statement: SQLite adds columns one at a time.
+        let columns = [
+            string(AnalysisRunJob::InputFormat)
+                .default("csv")
+                .to_owned(),
+            big_integer(AnalysisRunJob::InputBytes)
+                .default(0)
+                .to_owned(),
+            json_null(AnalysisRunJob::Error),
+            integer(AnalysisRunJob::Attempts).default(0).to_owned(),
+            string_null(AnalysisRunJob::ClaimedBy),
+            utc_null(AnalysisRunJob::LeaseUntil),
+            utc_null(AnalysisRunJob::StartedAt),
+            utc_null(AnalysisRunJob::FinishedAt),
+        ];
+        for mut col in columns {
+            m.alter_table(
+                Table::alter()
+                    .table(AnalysisRuns::Table)
+                    .add_column(&mut col)
+                    .to_owned(),
+            )
+            .await?;
+        }
+        m.create_table(
+            Table::create()
+                .table(AnalysisInputs::Table)
+                .if_not_exists()
+                .col(pk_uuid(AnalysisInputs::RunId))
+                .col(blob(AnalysisInputs::Data))
+                .foreign_key(&mut fk(
+                    AnalysisInputs::Table,
+                    AnalysisInputs::RunId,
+                    AnalysisRuns::Table,
+                    AnalysisRuns::Id,
+                    ForeignKeyAction::Cascade,
+                ))
+                .to_owned(),
+        )
+        .await?;
+        // Reports as JSON text, apart from the runs: lists never read them, and the text
+        // the engine wrote is served as it is.
+        m.create_table(
+            Table::create()
+                .table(AnalysisReports::Table)
+                .if_not_exists()
+                .col(pk_uuid(AnalysisReports::RunId))
+                .col(text(AnalysisReports::Body))
+                .foreign_key(&mut fk(
+                    AnalysisReports::Table,
+                    AnalysisReports::RunId,
+                    AnalysisRuns::Table,
+                    AnalysisRuns::Id,
+                    ForeignKeyAction::Cascade,
+                ))
+                .to_owned(),
+        )
+        .await?;
+        let indexes = [
+            (
+                "ix_analysis_runs_status",
+                vec![
+                    AnalysisRuns::Status.into_iden(),
+                    AnalysisRuns::CreatedAt.into_iden(),
+                ],
+            ),
+            (
+                "ix_analysis_runs_user",
+                vec![
+                    AnalysisRuns::UserId.into_iden(),
+                    AnalysisRuns::CreatedAt.into_iden(),
+                ],
+            ),
+        ];
+        for (name, cols) in indexes {
+            let mut index = Index::create();
+            index.name(name).table(AnalysisRuns::Table).if_not_exists();
+            for c in cols {
+                index.col(c);
+            }
+            m.create_index(index.to_owned()).await?;
         }
         Ok(())
     }

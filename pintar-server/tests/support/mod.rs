@@ -138,7 +138,11 @@ async fn serve(
         .await
         .expect("Redis URL");
     let keys = pintar_server::auth::AuthKeys::new(TEST_JWT_SECRET).expect("test secret");
-    let app = pintar_server::router(AppState::new(db, settings, keys).with_limiter(limiter));
+    let state = AppState::new(db, settings, keys)
+        .expect("state")
+        .with_limiter(limiter);
+    let jobs = pintar_server::analysis::jobs::spawn(state.clone());
+    let app = pintar_server::router(state);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let handle = tokio::spawn(async move {
         app::serve(listener, app, async {
@@ -146,6 +150,9 @@ async fn serve(
         })
         .await
         .expect("server runs");
+        if let Some(jobs) = jobs {
+            jobs.abort();
+        }
     });
     (addr, tx, handle)
 }

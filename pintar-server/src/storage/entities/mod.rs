@@ -1,5 +1,8 @@
 //! SeaORM entities, one module per table, added as the features that use them arrive.
 
+pub mod analysis_input;
+pub mod analysis_report;
+pub mod analysis_run;
 pub mod api_key;
 pub mod audit_log;
 pub mod content;

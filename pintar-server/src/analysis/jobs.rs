@@ -1,0 +1,88 @@
+//! The job worker: claims queued runs (on any instance's queue: they live in the database)
+//! whenever a pool thread is free, renews its claim while the engine works, and writes the
+//! outcome. A worker that dies leaves its claim to lapse; another (or this one after a
+//! restart) takes the run up again.
+
+use super::runs::{self, Claimed};
+use super::{compute, outcome};
+use crate::error::ServerError;
+use crate::state::AppState;
+use std::time::Instant;
+
+/// Runs the worker until the task is aborted.
+pub async fn work(state: AppState) {
+    let analytics = state.analytics.clone();
+    loop {
+        let permit = match analytics.pool.permit().await {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::error!(error = %e, "analysis worker stops");
+                return;
+            }
+        };
+        match runs::claim(&state.db, &analytics.worker, analytics.lease).await {
+            Ok(Some(job)) => {
+                tokio::spawn(run(state.clone(), job, permit));
+                continue;
+            }
+            Ok(None) => drop(permit),
+            Err(e) => {
+                drop(permit);
+                tracing::warn!(error = %e, "cannot claim analysis jobs");
+            }
+        }
+        tokio::select! {
+            () = analytics.wake.notified() => {}
+            () = tokio::time::sleep(analytics.poll) => {}
+        }
+    }
+}
+
+async fn run(state: AppState, job: Claimed, permit: super::pool::RunPermit) {
+    let analytics = state.analytics.clone();
+    let id = job.id;
+    // Keep the claim while the engine works.
+    let heartbeat = {
+        let db = state.db.clone();
+        let analytics = analytics.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(analytics.lease / 3).await;
+                match runs::renew(&db, id, &analytics.worker, analytics.lease).await {
+                    Ok(true) => {}
+                    Ok(false) => return,
+                    Err(e) => tracing::warn!(error = %e, run = %id, "cannot renew a claim"),
+                }
+            }
+        })
+    };
+    let started = Instant::now();
+    let Claimed {
+        options,
+        format,
+        input,
+        ..
+    } = job;
+    let result = analytics
+        .pool
+        .run(permit, move || {
+            compute(&input, format, &options).map_err(ServerError::from)
+        })
+        .await
+        .and_then(|r| r);
+    let (outcome, _) = outcome(result);
+    heartbeat.abort();
+    match runs::finish(&state.db, id, &analytics.worker, outcome, started.elapsed()).await {
+        Ok(true) => tracing::info!(run = %id, "analysis job done"),
+        Ok(false) => tracing::info!(run = %id, "analysis job was taken over or deleted"),
+        Err(e) => tracing::warn!(error = %e, run = %id, "cannot record an analysis job"),
+    }
+}
+
+/// Starts the worker on the current runtime, unless settings turn it off.
+pub fn spawn(state: AppState) -> Option<tokio::task::JoinHandle<()>> {
+    state
+        .settings
+        .analytics_worker
+        .then(|| tokio::spawn(work(state)))
+}

@@ -1,0 +1,138 @@
+//! The CPU pool analyses run on: a dedicated rayon pool (off the async runtime, so `/health`
+//! and course reads answer while the engine works), entered through two semaphores.
+//!
+//! `running` has one permit per thread: at most that many analyses are in the pool at
+//! once, each free to use every thread for its series. `admitted` bounds synchronous
+//! callers waiting for a permit; when it is full the caller is told to come back
+//! (503 with `Retry-After`) instead of growing a backlog in memory. Jobs wait in the
+//! database, not here, and take a `running` permit only when a worker claims one.
+
+use crate::error::ServerError;
+use std::sync::Arc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// Seconds a caller refused for a full queue is told to wait.
+const BUSY_RETRY_SECS: u32 = 5;
+
+/// The analysis pool.
+pub struct CpuPool {
+    pool: rayon::ThreadPool,
+    running: Arc<Semaphore>,
+    admitted: Arc<Semaphore>,
+    threads: usize,
+}
+
+/// A place among the admitted synchronous analyses.
+pub struct Admission(#[allow(dead_code)] OwnedSemaphorePermit);
+
+/// The right to run one analysis now.
+pub struct RunPermit(#[allow(dead_code)] OwnedSemaphorePermit);
+
+impl CpuPool {
+    /// A pool of `threads` threads (0: one per CPU) admitting `queue` waiting callers.
+    pub fn new(threads: usize, queue: usize) -> Result<Self, ServerError> {
+        let threads = if threads == 0 {
+            std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
+        } else {
+            threads
+        };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("analysis-{i}"))
+            .build()
+            .map_err(|e| ServerError::Config(format!("cannot start the analysis pool: {e}")))?;
+        Ok(Self {
+            pool,
+            running: Arc::new(Semaphore::new(threads)),
+            admitted: Arc::new(Semaphore::new(threads + queue)),
+            threads,
+        })
+    }
+
+    /// Threads in the pool.
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// Admits a synchronous caller, or refuses at once when the queue is full.
+    pub fn admit(&self) -> Result<Admission, ServerError> {
+        self.admitted
+            .clone()
+            .try_acquire_owned()
+            .map(Admission)
+            .map_err(|_| ServerError::Busy {
+                detail: "the analysis queue is full; try again shortly (or send ?async=true to queue a job)".into(),
+                retry_after: BUSY_RETRY_SECS,
+            })
+    }
+
+    /// Waits for a free thread.
+    pub async fn permit(&self) -> Result<RunPermit, ServerError> {
+        self.running
+            .clone()
+            .acquire_owned()
+            .await
+            .map(RunPermit)
+            .map_err(|_| ServerError::Internal("the analysis pool is closed".into()))
+    }
+
+    /// A free thread now, if there is one.
+    pub fn try_permit(&self) -> Option<RunPermit> {
+        self.running.clone().try_acquire_owned().ok().map(RunPermit)
+    }
+
+    /// Runs `work` in the pool (its rayon calls use the pool's threads) and returns its
+    /// result; the permit is held until it is done. A panic in `work` is an internal error,
+    /// not a crash.
+    pub async fn run<T, F>(&self, permit: RunPermit, work: F) -> Result<T, ServerError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.pool.spawn(move || {
+            let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+            drop(permit);
+            let _ = tx.send(out);
+        });
+        match rx.await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(_)) => Err(ServerError::Internal("the analysis panicked".into())),
+            Err(_) => Err(ServerError::Internal("the analysis was dropped".into())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_full_queue_refuses_at_once_and_frees_on_drop() {
+        let pool = CpuPool::new(1, 1).expect("pool");
+        let first = pool.admit().expect("first");
+        let second = pool.admit().expect("second waits");
+        let refused = pool.admit().err().expect("third refused");
+        assert!(matches!(refused, ServerError::Busy { retry_after, .. } if retry_after > 0));
+        drop(first);
+        let _third = pool.admit().expect("room again");
+        drop(second);
+    }
+
+    #[tokio::test]
+    async fn work_runs_off_the_runtime_and_panics_are_errors() {
+        let pool = CpuPool::new(2, 0).expect("pool");
+        let permit = pool.permit().await.expect("permit");
+        let name = pool
+            .run(permit, || std::thread::current().name().map(String::from))
+            .await
+            .expect("runs");
+        assert!(name.is_some_and(|n| n.starts_with("analysis-")));
+        let permit = pool.permit().await.expect("permit");
+        #[allow(clippy::panic)]
+        let out = pool.run(permit, || -> u8 { panic!("boom") }).await;
+        assert!(matches!(out, Err(ServerError::Internal(_))));
+        // The permit came back.
+        assert!(pool.try_permit().is_some());
+    }
+}
