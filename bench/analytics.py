@@ -71,7 +71,7 @@ def main():
                 pass
             time.sleep(0.2)
         hdr = {"content-type": "application/json"}
-        call("POST", base + "/api/v1/auth/register", json.dumps({"email": "bench@example.id", "password": "bench-password-1"}).encode(), hdr)
+        call("POST", base + "/api/v1/auth/register", json.dumps({"email": "bench@example.id", "password": "bench-password-1", "display_name": "Bench"}).encode(), hdr)
         _, _, body = call("POST", base + "/api/v1/auth/token", json.dumps({"email": "bench@example.id", "password": "bench-password-1"}).encode(), hdr)
         token = json.loads(body)["access_token"]
         auth = {"authorization": f"Bearer {token}"}

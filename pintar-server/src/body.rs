@@ -4,7 +4,7 @@
 //! integer in JSON Schema), and errors that name the field (`answers[2][1]`).
 //!
 //! Ordinary routes keep the small default limit (`PINTAR_MAX_BODY_BYTES`); upload routes
-//! (course import now, analytics uploads next) take up to `PINTAR_MAX_UPLOAD_BYTES`. The
+//! (analytics uploads, course import) take up to `PINTAR_MAX_UPLOAD_BYTES`. The
 //! access layer has already let the caller through when a body is read.
 
 use crate::error::ServerError;
