@@ -50,6 +50,14 @@ pub struct Settings {
     /// Largest upload accepted (analytics uploads, course import), in bytes
     /// (`PINTAR_MAX_UPLOAD_BYTES`, default 50 MiB). Every other route keeps `max_body_bytes`.
     pub max_upload_bytes: usize,
+    /// Bytes of analytics uploads held at once, over all callers (being read, queued for a
+    /// thread or analysed); past it uploads get 503 (`PINTAR_ANALYTICS_UPLOAD_BUDGET_BYTES`).
+    pub analytics_upload_budget_bytes: usize,
+    /// Seconds an upload may take to arrive (`PINTAR_UPLOAD_TIMEOUT_SECS`); then 408.
+    pub upload_timeout_secs: u64,
+    /// Finished runs kept per account; older ones are deleted as new ones finish
+    /// (`PINTAR_ANALYTICS_KEEP_RUNS`).
+    pub analytics_keep_runs: u64,
     /// Threads analysing uploads; 0 means one per CPU (`PINTAR_ANALYTICS_THREADS`).
     pub analytics_threads: usize,
     /// Synchronous analyses that may wait for a thread; beyond them the answer is 503 with
@@ -102,6 +110,9 @@ impl Default for Settings {
             cors_origins: Vec::new(),
             email_provider: "log".into(),
             max_upload_bytes: 50 * 1024 * 1024,
+            analytics_upload_budget_bytes: 512 * 1024 * 1024,
+            upload_timeout_secs: 120,
+            analytics_keep_runs: 100,
             analytics_threads: 0,
             analytics_queue: 16,
             analytics_async_bytes: 8 * 1024 * 1024,
@@ -187,6 +198,12 @@ impl fmt::Debug for Settings {
             .field("cors_origins", &self.cors_origins)
             .field("email_provider", &self.email_provider)
             .field("max_upload_bytes", &self.max_upload_bytes)
+            .field(
+                "analytics_upload_budget_bytes",
+                &self.analytics_upload_budget_bytes,
+            )
+            .field("upload_timeout_secs", &self.upload_timeout_secs)
+            .field("analytics_keep_runs", &self.analytics_keep_runs)
             .field("analytics_threads", &self.analytics_threads)
             .field("analytics_queue", &self.analytics_queue)
             .field("analytics_async_bytes", &self.analytics_async_bytes)

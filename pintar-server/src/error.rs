@@ -60,6 +60,9 @@ pub enum ServerError {
         /// Seconds to wait.
         retry_after: u32,
     },
+    /// The request body did not arrive in time.
+    #[error("{0}")]
+    RequestTimeout(String),
     /// A problem recorded earlier (a failed run's), answered as it was.
     #[error("{}", .0.detail)]
     Stored(Box<Problem>),
@@ -144,6 +147,7 @@ impl ServerError {
                 _ => (StatusCode::UNPROCESSABLE_ENTITY, "analysis_failed"),
             },
             ServerError::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
+            ServerError::RequestTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             ServerError::Stored(p) => (
                 StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
                 "stored",

@@ -92,7 +92,10 @@ async fn wait_done(s: &TestServer, token: &str, id: &str) -> AnalysisRun {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("run {id} did not finish");
+    let r = s
+        .get(&format!("/api/v1/analytics/runs/{id}"), Some(token))
+        .await;
+    panic!("run {id} did not finish: {}", r.body);
 }
 
 engine_tests!(remote_report_equals_local);
@@ -202,7 +205,9 @@ async fn remote_report_equals_local(engine: Engine) {
 
 engine_tests!(runs_belong_to_their_callers);
 async fn runs_belong_to_their_callers(engine: Engine) {
-    let s = TestServer::start(engine).await;
+    let mut settings = Settings::default();
+    settings.analytics_keep_runs = 3;
+    let s = TestServer::start_with(engine, settings).await;
     let a = s.learner("a@example.id").await.access_token;
     let b = s.learner("b@example.id").await.access_token;
     let admin = s.admin("admin@example.id").await;
@@ -271,6 +276,31 @@ async fn runs_belong_to_their_callers(engine: Engine) {
             .status,
         404
     );
+    // Each account keeps its newest three: two more runs push the oldest out.
+    for _ in 0..2 {
+        let res = post_raw(
+            &s,
+            "/api/v1/analytics/analyze",
+            &a,
+            "text/csv",
+            dirty_csv().into_bytes(),
+        )
+        .await;
+        assert_eq!(res.status(), 200);
+    }
+    let mut total = 0;
+    for _ in 0..100 {
+        let page: Page<AnalysisRun> =
+            serde_json::from_value(s.get("/api/v1/analytics/runs", Some(&a)).await.body)
+                .expect("page");
+        total = page.total;
+        if total == 3 {
+            assert!(page.items.iter().all(|r| r.id != ids[1]), "the oldest went");
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(total, 3);
     s.stop().await;
 }
 
@@ -279,6 +309,11 @@ async fn bad_input_is_refused_clearly(engine: Engine) {
     let mut settings = Settings::default();
     settings.max_upload_bytes = 64 * 1024;
     let s = TestServer::start_with(engine, settings).await;
+    // The upload budget over all callers: an upload past it is refused, not buffered.
+    let mut tight = Settings::default();
+    tight.analytics_upload_budget_bytes = 16 * 1024;
+    tight.rate_limit_enabled = false;
+    let sibling = s.sibling(tight).await;
     let t = s.learner("c@example.id").await.access_token;
     let path = "/api/v1/analytics/analyze";
     let problem = |r: &reqwest::Response| {
@@ -294,10 +329,31 @@ async fn bad_input_is_refused_clearly(engine: Engine) {
     let body: Value = r.json().await.expect("problem");
     assert_eq!(body["code"], "analysis_failed");
 
+    let r = post_raw(
+        &s,
+        &format!("{path}?categories=kopi%00teh"),
+        &t,
+        "text/csv",
+        dirty_csv().into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status(), 422, "control characters in categories");
     let r = post_raw(&s, path, &t, "image/png", b"x".to_vec()).await;
     assert_eq!(r.status(), 415);
     let r = post_raw(&s, path, &t, "text/csv", vec![b'1'; 70 * 1024]).await;
     assert_eq!(r.status(), 413);
+    let r = s
+        .client
+        .post(sibling.url(path))
+        .bearer_auth(&t)
+        .header("content-type", "text/csv")
+        .body(vec![b'1'; 20 * 1024])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 503, "past the upload budget");
+    assert!(r.headers().contains_key("retry-after"));
+    sibling.stop().await;
     let r = post_raw(
         &s,
         &format!("{path}?horizon=0&iqr=100"),
@@ -476,8 +532,12 @@ async fn two_workers_never_claim_one_run(engine: Engine) {
         input_bytes: 3,
         options: AnalysisOptions::default(),
     };
+    let limits = runs::JobLimits {
+        per_user: 100,
+        queued: 100,
+    };
     for _ in 0..20 {
-        runs::enqueue(&db.db, &new, b"x,y".to_vec())
+        runs::enqueue(&db.db, &new, b"x,y".to_vec(), limits)
             .await
             .expect("enqueue");
     }
@@ -524,7 +584,7 @@ async fn two_workers_never_claim_one_run(engine: Engine) {
     let other = if holder == "w1" { "w2" } else { "w1" };
     let failed = || runs::Outcome::Failed(pintar_core::api::Problem::new(422, "x", "y"));
     assert!(
-        !runs::finish(&db.db, id, other, failed(), Duration::ZERO)
+        !runs::finish(&db.db, id, &other, failed(), Duration::ZERO)
             .await
             .expect("finish")
     );
@@ -532,6 +592,23 @@ async fn two_workers_never_claim_one_run(engine: Engine) {
         runs::finish(&db.db, id, &holder, failed(), Duration::ZERO)
             .await
             .expect("finish")
+    );
+    // On shutdown a worker hands its claims back, undoing their attempt.
+    let released = runs::release(&db.db, "w2").await.expect("release");
+    assert_eq!(
+        released as usize,
+        b.len() - usize::from(holder.starts_with("w2/"))
+    );
+    let queued = analysis_run::Entity::find()
+        .filter(analysis_run::Column::Status.eq("queued"))
+        .all(&db.db)
+        .await
+        .expect("runs");
+    assert_eq!(queued.len(), released as usize);
+    assert!(
+        queued
+            .iter()
+            .all(|r| r.attempts == 0 && r.claimed_by.is_none())
     );
     db.cleanup().await;
 }

@@ -125,7 +125,9 @@ impl AnalyzeParams {
                 .filter(|s| !s.is_empty())
                 .map(String::from)
                 .collect();
-            if c.len() > MAX_CATEGORIES_PARAM || names.len() > MAX_CATEGORIES {
+            if c.chars().any(char::is_control) {
+                errors.push(("categories", "must not contain control characters".into()));
+            } else if c.len() > MAX_CATEGORIES_PARAM || names.len() > MAX_CATEGORIES {
                 errors.push((
                     "categories",
                     format!("at most {MAX_CATEGORIES} names in {MAX_CATEGORIES_PARAM} bytes"),

@@ -1,24 +1,28 @@
 //! Reading an upload: a multipart form's `file` field, or a raw CSV or JSON body, within
 //! the upload limit (`PINTAR_MAX_UPLOAD_BYTES`), streamed so nothing past the limit is kept.
 
+use super::pool::{Reserved, UploadBudget};
 use crate::error::ServerError;
-use axum::body::Bytes;
 use axum::extract::Request;
 use axum::http::header;
+use http_body_util::BodyExt;
 use pintar_core::analytics::InputFormat;
+use std::time::Duration;
 
 /// Longest file name kept as a run's source.
 const MAX_SOURCE: usize = 200;
 
-/// An upload, read.
+/// An upload, read. Its bytes count against the upload budget until it is dropped.
 #[derive(Debug)]
 pub struct Upload {
     /// The bytes.
-    pub bytes: Bytes,
+    pub bytes: Vec<u8>,
     /// How to read them.
     pub format: InputFormat,
     /// The file name (without directories), or `body`.
     pub source: String,
+    /// The share of the upload budget the bytes hold.
+    pub reserved: Reserved,
 }
 
 /// The media type of `req`, lower-cased, without parameters.
@@ -48,8 +52,73 @@ fn format_of(media: &str) -> Result<Option<InputFormat>, ()> {
     }
 }
 
-/// Reads the upload of `req`, at most `limit` bytes.
-pub async fn read(req: Request, limit: usize) -> Result<Upload, ServerError> {
+fn unsupported() -> ServerError {
+    ServerError::UnsupportedMediaType(
+        "send the data as multipart/form-data (a 'file' field), text/csv or application/json"
+            .into(),
+    )
+}
+
+/// Bytes being read: at most `limit`, each KiB reserved from the budget before it is kept.
+struct Collector<'a> {
+    budget: &'a UploadBudget,
+    reserved: Reserved,
+    data: Vec<u8>,
+    limit: usize,
+}
+
+impl<'a> Collector<'a> {
+    fn new(
+        budget: &'a UploadBudget,
+        limit: usize,
+        declared: Option<u64>,
+    ) -> Result<Self, ServerError> {
+        let mut c = Self {
+            budget,
+            reserved: Reserved::default(),
+            data: Vec::new(),
+            limit,
+        };
+        if let Some(n) = declared.and_then(|n| usize::try_from(n).ok()) {
+            c.budget.grow(&mut c.reserved, n)?;
+            c.data.reserve_exact(n);
+        }
+        Ok(c)
+    }
+
+    fn push(&mut self, chunk: &[u8]) -> Result<(), ServerError> {
+        let len = self.data.len() + chunk.len();
+        if len > self.limit {
+            return Err(ServerError::PayloadTooLarge(self.limit));
+        }
+        self.budget.grow(&mut self.reserved, len)?;
+        self.data.extend_from_slice(chunk);
+        Ok(())
+    }
+}
+
+/// Reads the upload of `req`: at most `limit` bytes, within `timeout`, each byte reserved
+/// from `budget` (503 when the server holds as many upload bytes as it will).
+pub async fn read(
+    req: Request,
+    limit: usize,
+    budget: &UploadBudget,
+    timeout: Duration,
+) -> Result<Upload, ServerError> {
+    match tokio::time::timeout(timeout, read_untimed(req, limit, budget)).await {
+        Ok(result) => result,
+        Err(_) => Err(ServerError::RequestTimeout(format!(
+            "the upload did not arrive within {} s",
+            timeout.as_secs()
+        ))),
+    }
+}
+
+async fn read_untimed(
+    req: Request,
+    limit: usize,
+    budget: &UploadBudget,
+) -> Result<Upload, ServerError> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -60,24 +129,33 @@ pub async fn read(req: Request, limit: usize) -> Result<Upload, ServerError> {
     }
     let media = media_type(&req).unwrap_or_default();
     if media == "multipart/form-data" {
-        return read_multipart(req, limit).await;
+        return read_multipart(req, limit, budget).await;
     }
-    let declared_format = format_of(&media).map_err(|()| {
-        ServerError::UnsupportedMediaType(
-            "send the data as multipart/form-data (a 'file' field), text/csv or application/json"
-                .into(),
-        )
-    })?;
-    let bytes = crate::body::read_body(req, limit).await?;
-    let format = declared_format.unwrap_or_else(|| InputFormat::sniff(&bytes));
+    let declared_format = format_of(&media).map_err(|()| unsupported())?;
+    let mut collector = Collector::new(budget, limit, declared)?;
+    let mut body = req.into_body();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| {
+            ServerError::BadRequest(format!("the request body could not be read: {e}"))
+        })?;
+        if let Ok(chunk) = frame.into_data() {
+            collector.push(&chunk)?;
+        }
+    }
+    let format = declared_format.unwrap_or_else(|| InputFormat::sniff(&collector.data));
     Ok(Upload {
-        bytes,
+        bytes: collector.data,
         format,
         source: "body".into(),
+        reserved: collector.reserved,
     })
 }
 
-async fn read_multipart(req: Request, limit: usize) -> Result<Upload, ServerError> {
+async fn read_multipart(
+    req: Request,
+    limit: usize,
+    budget: &UploadBudget,
+) -> Result<Upload, ServerError> {
     let boundary = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -103,21 +181,24 @@ async fn read_multipart(req: Request, limit: usize) -> Result<Upload, ServerErro
         .map(clean_name)
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "upload".into());
-    let declared = field
+    let declared = match field
         .content_type()
         .map(|m| m.essence_str().to_ascii_lowercase())
-        .and_then(|m| format_of(&m).ok().flatten())
-        .or_else(|| format_from_name(&source));
-    let mut data = Vec::new();
-    while let Some(chunk) = field.chunk().await.map_err(|e| multipart_error(e, limit))? {
-        data.extend_from_slice(&chunk);
+    {
+        Some(m) => format_of(&m).map_err(|()| unsupported())?,
+        None => None,
     }
-    let bytes = Bytes::from(data);
-    let format = declared.unwrap_or_else(|| InputFormat::sniff(&bytes));
+    .or_else(|| format_from_name(&source));
+    let mut collector = Collector::new(budget, limit, None)?;
+    while let Some(chunk) = field.chunk().await.map_err(|e| multipart_error(e, limit))? {
+        collector.push(&chunk)?;
+    }
+    let format = declared.unwrap_or_else(|| InputFormat::sniff(&collector.data));
     Ok(Upload {
-        bytes,
+        bytes: collector.data,
         format,
         source,
+        reserved: collector.reserved,
     })
 }
 

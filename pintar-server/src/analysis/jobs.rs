@@ -41,14 +41,16 @@ pub async fn work(state: AppState) {
 async fn run(state: AppState, job: Claimed, permit: super::pool::RunPermit) {
     let analytics = state.analytics.clone();
     let id = job.id;
+    let token = job.token.clone();
     // Keep the claim while the engine works.
     let heartbeat = {
         let db = state.db.clone();
         let analytics = analytics.clone();
+        let token = token.clone();
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(analytics.lease / 3).await;
-                match runs::renew(&db, id, &analytics.worker, analytics.lease).await {
+                match runs::renew(&db, id, &token, analytics.lease).await {
                     Ok(true) => {}
                     Ok(false) => return,
                     Err(e) => tracing::warn!(error = %e, run = %id, "cannot renew a claim"),
@@ -61,19 +63,28 @@ async fn run(state: AppState, job: Claimed, permit: super::pool::RunPermit) {
         options,
         format,
         input,
+        owner,
         ..
     } = job;
     let result = analytics
         .pool
         .run(permit, move || {
-            compute(&input, format, &options).map_err(ServerError::from)
+            compute(&input, format, &options, false).map_err(ServerError::from)
         })
         .await
         .and_then(|r| r);
     let (outcome, _) = outcome(result);
     heartbeat.abort();
-    match runs::finish(&state.db, id, &analytics.worker, outcome, started.elapsed()).await {
-        Ok(true) => tracing::info!(run = %id, "analysis job done"),
+    match runs::finish(&state.db, id, &token, outcome, started.elapsed()).await {
+        Ok(true) => {
+            tracing::info!(run = %id, "analysis job done");
+            if let Some(owner) = owner {
+                let keep = state.settings.analytics_keep_runs;
+                if let Err(e) = runs::prune(&state.db, owner, keep).await {
+                    tracing::warn!(error = %e, "cannot prune old analysis runs");
+                }
+            }
+        }
         Ok(false) => tracing::info!(run = %id, "analysis job was taken over or deleted"),
         Err(e) => tracing::warn!(error = %e, run = %id, "cannot record an analysis job"),
     }

@@ -13,7 +13,7 @@ use pintar_core::AnalyticsError;
 use pintar_core::analytics::{InputFormat, analyze_bytes};
 use pintar_core::options::AnalysisOptions;
 use pintar_core::report::AnalysisReport;
-use pool::CpuPool;
+use pool::{CpuPool, UploadBudget};
 use runs::Outcome;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -22,6 +22,10 @@ use tokio::sync::Notify;
 pub struct Analytics {
     /// Where the engine runs.
     pub pool: CpuPool,
+    /// Upload bytes held at once.
+    pub budget: UploadBudget,
+    /// How long an upload may take to arrive.
+    pub upload_timeout: Duration,
     /// Wakes this instance's job worker when a job is queued here.
     pub wake: Notify,
     /// This instance's worker name (claims carry it).
@@ -37,44 +41,58 @@ impl Analytics {
     pub fn new(settings: &Settings) -> Result<Self, ServerError> {
         Ok(Self {
             pool: CpuPool::new(settings.analytics_threads, settings.analytics_queue)?,
+            budget: UploadBudget::new(settings.analytics_upload_budget_bytes),
+            upload_timeout: Duration::from_secs(settings.upload_timeout_secs.clamp(1, 86_400)),
             wake: Notify::new(),
             worker: format!("worker-{}", uuid::Uuid::now_v7().simple()),
-            lease: Duration::from_secs(settings.analytics_lease_secs.max(1)),
-            poll: Duration::from_millis(settings.analytics_poll_ms.max(10)),
+            lease: Duration::from_secs(settings.analytics_lease_secs.clamp(1, 86_400)),
+            poll: Duration::from_millis(settings.analytics_poll_ms.clamp(10, 3_600_000)),
         })
     }
 }
 
-/// What the engine made of an input: the report and its JSON text.
+/// What the engine made of an input: the report, its JSON text, and the per-period table
+/// when asked for.
 #[derive(Debug)]
 pub struct Computed {
     /// The report.
     pub report: AnalysisReport,
     /// The report as JSON (what is stored and sent).
     pub json: String,
+    /// The per-period CSV.
+    pub csv: Option<String>,
 }
 
-/// Analyses `bytes` (call it on the pool: it is CPU work).
+/// Analyses `bytes`, and writes the table too with `csv` (call it on the pool: it is CPU
+/// work).
 pub fn compute(
     bytes: &[u8],
     format: InputFormat,
     opts: &AnalysisOptions,
+    csv: bool,
 ) -> Result<Computed, AnalyticsError> {
     let report = analyze_bytes(bytes, format, opts)?;
     let json =
         serde_json::to_string(&report).map_err(|e| AnalyticsError::Write(format!("JSON: {e}")))?;
-    Ok(Computed { report, json })
+    let csv = if csv {
+        Some(pintar_core::table::periods_csv(&report)?)
+    } else {
+        None
+    };
+    Ok(Computed { report, json, csv })
 }
 
 /// The stored outcome of a computation (what a failed one would have answered).
-pub fn outcome(result: Result<Computed, ServerError>) -> (Outcome, Option<AnalysisReport>) {
+pub fn outcome(
+    result: Result<Computed, ServerError>,
+) -> (Outcome, Option<(AnalysisReport, Option<String>)>) {
     match result {
         Ok(c) => (
             Outcome::Succeeded {
                 summary: Box::new(c.report.summary.clone()),
                 report_json: c.json,
             },
-            Some(c.report),
+            Some((c.report, c.csv)),
         ),
         Err(e) => (Outcome::Failed(e.to_problem()), None),
     }

@@ -103,6 +103,54 @@ impl CpuPool {
     }
 }
 
+/// Bytes of uploads the server holds at once (being read, waiting, or analysed), counted
+/// in KiB: a caller past it is told to come back (503) instead of growing memory.
+pub struct UploadBudget {
+    kib: Arc<Semaphore>,
+}
+
+/// A share of the upload budget, returned when dropped.
+#[derive(Debug, Default)]
+pub struct Reserved {
+    permit: Option<OwnedSemaphorePermit>,
+    kib: usize,
+}
+
+impl UploadBudget {
+    /// A budget of `bytes` (at least one KiB).
+    pub fn new(bytes: usize) -> Self {
+        let kib = (bytes / 1024).clamp(1, Semaphore::MAX_PERMITS);
+        Self {
+            kib: Arc::new(Semaphore::new(kib)),
+        }
+    }
+
+    /// Grows `held` to cover `bytes`, or refuses at once when the budget is spent.
+    pub fn grow(&self, held: &mut Reserved, bytes: usize) -> Result<(), ServerError> {
+        let need = bytes.div_ceil(1024);
+        if need <= held.kib {
+            return Ok(());
+        }
+        let more = u32::try_from(need - held.kib).unwrap_or(u32::MAX);
+        let permit =
+            self.kib
+                .clone()
+                .try_acquire_many_owned(more)
+                .map_err(|_| ServerError::Busy {
+                    detail:
+                        "the server is receiving as many uploads as it can hold; try again shortly"
+                            .into(),
+                    retry_after: BUSY_RETRY_SECS,
+                })?;
+        match &mut held.permit {
+            Some(p) => p.merge(permit),
+            None => held.permit = Some(permit),
+        }
+        held.kib = need;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +165,21 @@ mod tests {
         drop(first);
         let _third = pool.admit().expect("room again");
         drop(second);
+    }
+
+    #[test]
+    fn the_upload_budget_is_shared_and_returned() {
+        let budget = UploadBudget::new(10 * 1024);
+        let mut a = Reserved::default();
+        budget.grow(&mut a, 6 * 1024).expect("6 KiB");
+        budget.grow(&mut a, 6 * 1024 - 5).expect("already held");
+        let mut b = Reserved::default();
+        assert!(budget.grow(&mut b, 5 * 1024).is_err(), "4 KiB left");
+        budget.grow(&mut b, 4 * 1024).expect("4 KiB");
+        drop(a);
+        budget
+            .grow(&mut b, 10 * 1024)
+            .expect("all of it once a is gone");
     }
 
     #[tokio::test]

@@ -8,7 +8,7 @@
 use crate::auth::AuthUser;
 use crate::error::ServerError;
 use crate::pagination::PageParams;
-use crate::storage::entities::{analysis_input, analysis_report, analysis_run};
+use crate::storage::entities::{analysis_input, analysis_report, analysis_run, user};
 use chrono::{DateTime, Utc};
 use pintar_core::analytics::InputFormat;
 use pintar_core::api::{AnalysisRun, Page, Problem, RunStatus};
@@ -75,6 +75,11 @@ pub enum Outcome {
 pub struct Claimed {
     /// Run id.
     pub id: Uuid,
+    /// This claim (the worker's name and a token of its own): renewing and finishing need
+    /// it, so a claim that lapsed and was taken again cannot be renewed by the old one.
+    pub token: String,
+    /// Its owner.
+    pub owner: Option<Uuid>,
     /// Options.
     pub options: AnalysisOptions,
     /// Input format.
@@ -191,31 +196,54 @@ pub async fn record_finished(
     Ok(id)
 }
 
-/// Runs `owner` has queued or running.
-pub async fn in_flight(db: &DatabaseConnection, owner: Uuid) -> Result<u64, ServerError> {
-    Ok(analysis_run::Entity::find()
-        .filter(analysis_run::Column::UserId.eq(owner))
-        .filter(analysis_run::Column::Status.is_in(["queued", "running"]))
-        .count(db)
-        .await?)
+/// Limits on queued jobs.
+#[derive(Debug, Clone, Copy)]
+pub struct JobLimits {
+    /// Jobs one account may have queued or running.
+    pub per_user: u64,
+    /// Jobs queued over all accounts.
+    pub queued: u64,
 }
 
-/// Runs waiting for a worker, over all accounts.
-pub async fn queued(db: &DatabaseConnection) -> Result<u64, ServerError> {
-    Ok(analysis_run::Entity::find()
-        .filter(analysis_run::Column::Status.eq("queued"))
-        .count(db)
-        .await?)
-}
-
-/// Queues a job with its input.
+/// Queues a job with its input, if the owner and the queue have room: counted and
+/// inserted in one write transaction, holding the owner's row (PostgreSQL) or the write
+/// lock (SQLite), so concurrent requests cannot all see room that only one has.
 pub async fn enqueue(
     db: &DatabaseConnection,
     new: &NewRun,
     input: Vec<u8>,
+    limits: JobLimits,
 ) -> Result<analysis_run::Model, ServerError> {
     let run = base(new, RunStatus::Queued, Utc::now())?;
     let txn = crate::storage::write(db).await?;
+    user::Entity::find_by_id(new.owner)
+        .lock_exclusive()
+        .one(&txn)
+        .await?;
+    let in_flight = analysis_run::Entity::find()
+        .filter(analysis_run::Column::UserId.eq(new.owner))
+        .filter(analysis_run::Column::Status.is_in(["queued", "running"]))
+        .count(&txn)
+        .await?;
+    if in_flight >= limits.per_user {
+        return Err(ServerError::TooMany {
+            detail: format!(
+                "you already have {} analyses queued or running; wait for one to finish",
+                limits.per_user
+            ),
+            retry_after: 10,
+        });
+    }
+    let queued = analysis_run::Entity::find()
+        .filter(analysis_run::Column::Status.eq("queued"))
+        .count(&txn)
+        .await?;
+    if queued >= limits.queued {
+        return Err(ServerError::Busy {
+            detail: "the analysis queue is full; try again shortly".into(),
+            retry_after: 30,
+        });
+    }
     let model = run.insert(&txn).await?;
     analysis_input::ActiveModel {
         run_id: Set(model.id),
@@ -225,6 +253,41 @@ pub async fn enqueue(
     .await?;
     txn.commit().await?;
     Ok(model)
+}
+
+/// Deletes `owner`'s oldest finished runs beyond the newest `keep`.
+pub async fn prune(db: &DatabaseConnection, owner: Uuid, keep: u64) -> Result<u64, ServerError> {
+    let old: Vec<Uuid> = analysis_run::Entity::find()
+        .select_only()
+        .column(analysis_run::Column::Id)
+        .filter(analysis_run::Column::UserId.eq(owner))
+        .filter(analysis_run::Column::Status.is_in(["succeeded", "failed"]))
+        .order_by_desc(analysis_run::Column::CreatedAt)
+        .order_by_desc(analysis_run::Column::Id)
+        .offset(keep)
+        .limit(1000)
+        .into_tuple()
+        .all(db)
+        .await?;
+    if old.is_empty() {
+        return Ok(0);
+    }
+    let txn = crate::storage::write(db).await?;
+    analysis_report::Entity::delete_many()
+        .filter(analysis_report::Column::RunId.is_in(old.clone()))
+        .exec(&txn)
+        .await?;
+    analysis_input::Entity::delete_many()
+        .filter(analysis_input::Column::RunId.is_in(old.clone()))
+        .exec(&txn)
+        .await?;
+    let gone = analysis_run::Entity::delete_many()
+        .filter(analysis_run::Column::Id.is_in(old))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    txn.commit().await?;
+    Ok(gone)
 }
 
 /// Runs a worker may take: queued, or running under a lease that has lapsed.
@@ -245,6 +308,7 @@ pub async fn claim(
     lease: Duration,
 ) -> Result<Option<Claimed>, ServerError> {
     let now = Utc::now();
+    let token = format!("{worker}/{}", Uuid::now_v7().simple());
     let lease_until =
         now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::seconds(60));
     let candidates: Vec<(Uuid, i32)> = analysis_run::Entity::find()
@@ -290,7 +354,7 @@ pub async fn claim(
             .col_expr(analysis_run::Column::Status, Expr::value("running"))
             .col_expr(
                 analysis_run::Column::ClaimedBy,
-                Expr::value(Some(worker.to_string())),
+                Expr::value(Some(token.clone())),
             )
             .col_expr(
                 analysis_run::Column::LeaseUntil,
@@ -316,6 +380,8 @@ pub async fn claim(
         let options = serde_json::from_value(run.options.clone()).unwrap_or_default();
         return Ok(Some(Claimed {
             id,
+            token,
+            owner: run.user_id,
             options,
             format: parse_format(&run.input_format),
             input: input.data,
@@ -324,11 +390,11 @@ pub async fn claim(
     Ok(None)
 }
 
-/// Extends `worker`'s claim on `id`; false when it no longer holds it.
+/// Extends the claim `token` on `id`; false when it no longer holds it.
 pub async fn renew(
     db: &DatabaseConnection,
     id: Uuid,
-    worker: &str,
+    token: &str,
     lease: Duration,
 ) -> Result<bool, ServerError> {
     let until =
@@ -337,18 +403,43 @@ pub async fn renew(
         .col_expr(analysis_run::Column::LeaseUntil, Expr::value(Some(until)))
         .filter(analysis_run::Column::Id.eq(id))
         .filter(analysis_run::Column::Status.eq("running"))
-        .filter(analysis_run::Column::ClaimedBy.eq(worker))
+        .filter(analysis_run::Column::ClaimedBy.eq(token))
         .exec(db)
         .await?;
     Ok(res.rows_affected == 1)
 }
 
-/// Finishes `id` for `worker` with `outcome`; false (and nothing written) when the worker
-/// lost its claim meanwhile (the run was deleted, or its lease lapsed and another took it).
+/// Puts the runs `worker` holds back in the queue, undoing their attempt (on shutdown:
+/// a deploy should not count against a healthy job).
+pub async fn release(db: &DatabaseConnection, worker: &str) -> Result<u64, ServerError> {
+    let res = analysis_run::Entity::update_many()
+        .col_expr(analysis_run::Column::Status, Expr::value("queued"))
+        .col_expr(
+            analysis_run::Column::ClaimedBy,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            analysis_run::Column::LeaseUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            analysis_run::Column::Attempts,
+            Expr::col(analysis_run::Column::Attempts).sub(1),
+        )
+        .filter(analysis_run::Column::Status.eq("running"))
+        .filter(analysis_run::Column::ClaimedBy.starts_with(format!("{worker}/")))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected)
+}
+
+/// Finishes `id` under the claim `token` with `outcome`; false (and nothing written) when
+/// the claim was lost meanwhile (the run was deleted, or its lease lapsed and another
+/// claim took it).
 pub async fn finish(
     db: &DatabaseConnection,
     id: Uuid,
-    worker: &str,
+    token: &str,
     outcome: Outcome,
     duration: Duration,
 ) -> Result<bool, ServerError> {
@@ -376,7 +467,7 @@ pub async fn finish(
         )
         .filter(analysis_run::Column::Id.eq(id))
         .filter(analysis_run::Column::Status.eq("running"))
-        .filter(analysis_run::Column::ClaimedBy.eq(worker))
+        .filter(analysis_run::Column::ClaimedBy.eq(token))
         .exec(&txn)
         .await?;
     if res.rows_affected != 1 {

@@ -52,35 +52,8 @@ fn options(params: &AnalyzeParams) -> Result<AnalysisOptions, ServerError> {
     })
 }
 
-fn declared_length(req: &Request) -> Option<u64> {
-    req.headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok())
-}
-
 fn run_location(id: impl std::fmt::Display) -> String {
     format!("/api/v1/analytics/runs/{id}")
-}
-
-/// Refuses a new job when the caller or the whole queue has too many.
-async fn check_job_room(state: &AppState, owner: Uuid) -> Result<(), ServerError> {
-    let limit = state.settings.analytics_jobs_per_user;
-    if runs::in_flight(&state.db, owner).await? >= limit {
-        return Err(ServerError::TooMany {
-            detail: format!(
-                "you already have {limit} analyses queued or running; wait for one to finish"
-            ),
-            retry_after: 10,
-        });
-    }
-    if runs::queued(&state.db).await? >= state.settings.analytics_max_queued {
-        return Err(ServerError::Busy {
-            detail: "the analysis queue is full; try again shortly".into(),
-            retry_after: 30,
-        });
-    }
-    Ok(())
 }
 
 /// Queues `upload` as a job: 202 with the run and its `Location`.
@@ -90,14 +63,26 @@ async fn enqueue(
     upload: input::Upload,
     opts: AnalysisOptions,
 ) -> Result<Response, ServerError> {
+    let input::Upload {
+        bytes,
+        format,
+        source,
+        reserved,
+    } = upload;
     let new = NewRun {
         owner: caller.id,
-        source: upload.source,
-        format: upload.format,
-        input_bytes: upload.bytes.len(),
+        source,
+        format,
+        input_bytes: bytes.len(),
         options: opts,
     };
-    let run = runs::enqueue(&state.db, &new, upload.bytes.to_vec()).await?;
+    let limits = runs::JobLimits {
+        per_user: state.settings.analytics_jobs_per_user,
+        queued: state.settings.analytics_max_queued,
+    };
+    let run = runs::enqueue(&state.db, &new, bytes, limits).await?;
+    // The input now waits in the database, not in memory.
+    drop(reserved);
     state.analytics.wake.notify_one();
     let location = run_location(run.id);
     let mut res = (StatusCode::ACCEPTED, Json(runs::view(&run))).into_response();
@@ -114,28 +99,35 @@ async fn run_now(
     caller: &AuthUser,
     upload: input::Upload,
     opts: AnalysisOptions,
+    csv: bool,
 ) -> Result<(Uuid, Result<Computed, ServerError>), ServerError> {
+    let input::Upload {
+        bytes,
+        format,
+        source,
+        reserved,
+    } = upload;
     let permit = state.analytics.pool.permit().await?;
     let started_at = Utc::now();
     let started = Instant::now();
     let new = NewRun {
         owner: caller.id,
-        source: upload.source,
-        format: upload.format,
-        input_bytes: upload.bytes.len(),
+        source,
+        format,
+        input_bytes: bytes.len(),
         options: opts.clone(),
     };
-    let (bytes, format) = (upload.bytes, upload.format);
     let result = state
         .analytics
         .pool
         .run(permit, move || {
-            analysis::compute(&bytes, format, &opts).map_err(ServerError::from)
+            analysis::compute(&bytes, format, &opts, csv).map_err(ServerError::from)
         })
         .await
         .and_then(|r| r);
+    drop(reserved);
     let duration = started.elapsed();
-    let (outcome, report) = analysis::outcome(result);
+    let (outcome, computed) = analysis::outcome(result);
     let stored_problem = match &outcome {
         runs::Outcome::Failed(p) => Some(p.clone()),
         runs::Outcome::Succeeded { .. } => None,
@@ -145,8 +137,18 @@ async fn run_now(
         runs::Outcome::Failed(_) => None,
     };
     let id = runs::record_finished(&state.db, &new, outcome, started_at, duration).await?;
-    let result = match (report, json, stored_problem) {
-        (Some(report), Some(json), _) => Ok(Computed { report, json }),
+    let (db, owner, keep) = (
+        state.db.clone(),
+        caller.id,
+        state.settings.analytics_keep_runs,
+    );
+    tokio::spawn(async move {
+        if let Err(e) = runs::prune(&db, owner, keep).await {
+            tracing::warn!(error = %e, "cannot prune old analysis runs");
+        }
+    });
+    let result = match (computed, json, stored_problem) {
+        (Some((report, csv)), Some(json), _) => Ok(Computed { report, json, csv }),
         (_, _, Some(p)) => Err(ServerError::Stored(Box::new(p))),
         _ => Err(ServerError::Internal("analysis outcome lost".into())),
     };
@@ -181,12 +183,18 @@ fn csv_text(body: String) -> Response {
     res
 }
 
-/// The per-period table of `report`, written off the async runtime.
-async fn csv_of(report: AnalysisReport) -> Result<String, ServerError> {
-    tokio::task::spawn_blocking(move || pintar_core::table::periods_csv(&report))
-        .await
-        .map_err(|e| ServerError::Internal(format!("CSV task: {e}")))?
-        .map_err(ServerError::from)
+/// The per-period table of a stored report, written on the analysis pool.
+async fn csv_of(state: &AppState, report_json: String) -> Result<String, ServerError> {
+    let permit = state.analytics.pool.permit().await?;
+    state
+        .analytics
+        .pool
+        .run(permit, move || {
+            let report: AnalysisReport = serde_json::from_str(&report_json)
+                .map_err(|e| ServerError::Internal(format!("stored report: {e}")))?;
+            pintar_core::table::periods_csv(&report).map_err(ServerError::from)
+        })
+        .await?
 }
 
 /// Analyse a CSV or JSON time series: clean, describe, test for trend and seasonality,
@@ -207,9 +215,10 @@ async fn csv_of(report: AnalysisReport) -> Result<String, ServerError> {
             content((Object = "application/json"), (String = "text/csv"))),
         (status = 202, body = AnalysisRun, description = "queued as a job; poll `Location`"),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 408, body = Problem, description = "the upload did not arrive in time"),
         (status = 413, body = Problem), (status = 415, body = Problem),
         (status = 422, body = Problem, description = "invalid options, or the input could not be analysed"),
-        (status = 429, body = Problem), (status = 503, body = Problem, description = "the analysis queue is full")))]
+        (status = 429, body = Problem), (status = 503, body = Problem, description = "the analysis queue or the upload budget is full")))]
 async fn analyze(
     State(state): State<AppState>,
     caller: AuthUser,
@@ -217,41 +226,32 @@ async fn analyze(
     req: Request,
 ) -> Result<Response, ServerError> {
     let opts = options(&params)?;
-    let limit = state.settings.max_upload_bytes;
-    let threshold = state.settings.analytics_async_bytes;
-    let declared_large = declared_length(&req).is_some_and(|n| n > threshold as u64);
-    if params.run_async.unwrap_or(declared_large) {
-        check_job_room(&state, caller.id).await?;
-        let upload = input::read(req, limit).await?;
+    let analytics = &state.analytics;
+    let upload = input::read(
+        req,
+        state.settings.max_upload_bytes,
+        &analytics.budget,
+        analytics.upload_timeout,
+    )
+    .await?;
+    let large = upload.bytes.len() > state.settings.analytics_async_bytes;
+    if params.run_async.unwrap_or(large) {
         return enqueue(&state, &caller, upload, opts).await;
     }
-    // Decided before the body is read: when every thread is taken and the synchronous
-    // queue is full, the input waits in the job queue instead (or, with `?async=false`,
-    // the caller is told to come back).
-    let admission = match state.analytics.pool.admit() {
+    // Every thread taken and the synchronous queue full: the input waits in the job queue
+    // instead (or, with `?async=false`, the caller is told to come back).
+    let admission = match analytics.pool.admit() {
         Ok(a) => a,
         Err(busy) if params.run_async == Some(false) => return Err(busy),
-        Err(_) => {
-            check_job_room(&state, caller.id).await?;
-            let upload = input::read(req, limit).await?;
-            return enqueue(&state, &caller, upload, opts).await;
-        }
+        Err(_) => return enqueue(&state, &caller, upload, opts).await,
     };
-    let upload = input::read(req, limit).await?;
-    if params.run_async.is_none() && upload.bytes.len() > threshold {
-        drop(admission);
-        check_job_room(&state, caller.id).await?;
-        return enqueue(&state, &caller, upload, opts).await;
-    }
-    let (id, result) = run_now(&state, &caller, upload, opts).await?;
+    let format = params.format.unwrap_or_default();
+    let (id, result) = run_now(&state, &caller, upload, opts, format == ReportFormat::Csv).await?;
     drop(admission);
-    let computed = match result {
-        Ok(c) => c,
-        Err(e) => return Ok(with_run_id(e.into_response(), id)),
-    };
-    let res = match params.format.unwrap_or_default() {
-        ReportFormat::Json => json_text(computed.json),
-        ReportFormat::Csv => csv_text(csv_of(computed.report).await?),
+    let res = match result {
+        Ok(Computed { csv: Some(csv), .. }) => csv_text(csv),
+        Ok(c) => json_text(c.json),
+        Err(e) => e.into_response(),
     };
     Ok(with_run_id(res, id))
 }
@@ -302,9 +302,10 @@ fn quick(run_id: Uuid, report: &AnalysisReport) -> QuickAnalysis {
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, body = QuickAnalysis),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 408, body = Problem, description = "the upload did not arrive in time"),
         (status = 413, body = Problem), (status = 415, body = Problem),
         (status = 422, body = Problem, description = "invalid options, or the input could not be analysed"),
-        (status = 429, body = Problem), (status = 503, body = Problem, description = "the analysis queue is full")))]
+        (status = 429, body = Problem), (status = 503, body = Problem, description = "the analysis queue or the upload budget is full")))]
 async fn quick_analysis(
     State(state): State<AppState>,
     caller: AuthUser,
@@ -314,9 +315,16 @@ async fn quick_analysis(
     let mut opts = options(&params)?;
     opts.include_forecast = false;
     opts.include_history = false;
-    let admission = state.analytics.pool.admit()?;
-    let upload = input::read(req, state.settings.max_upload_bytes).await?;
-    let (id, result) = run_now(&state, &caller, upload, opts).await?;
+    let analytics = &state.analytics;
+    let upload = input::read(
+        req,
+        state.settings.max_upload_bytes,
+        &analytics.budget,
+        analytics.upload_timeout,
+    )
+    .await?;
+    let admission = analytics.pool.admit()?;
+    let (id, result) = run_now(&state, &caller, upload, opts, false).await?;
     drop(admission);
     Ok(match result {
         Ok(c) => with_run_id(Json(quick(id, &c.report)).into_response(), id),
@@ -385,7 +393,7 @@ async fn get_run(
     Ok(Json(runs::view(&run)))
 }
 
-/// Delete an analysis with its input and report (a running job's result is discarded).
+/// Delete an analysis with its input and report (not while a worker analyses it).
 ///
 /// Its owner, or an admin; API keys need the `analytics` scope.
 #[utoipa::path(delete, path = "/analytics/runs/{id}", tag = "analytics",
@@ -393,13 +401,20 @@ async fn get_run(
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 204),
         (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 429, body = Problem)))]
+        (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "the run is being analysed"),
+        (status = 429, body = Problem)))]
 async fn delete_run(
     State(state): State<AppState>,
     caller: AuthUser,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ServerError> {
     let run = runs::visible(&state.db, &caller, run_id(&id)?).await?;
+    if run.status == RunStatus::Running.as_str() {
+        return Err(ServerError::Conflict(
+            "the run is being analysed; delete it once it is done".into(),
+        ));
+    }
     runs::delete(&state.db, run.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -456,10 +471,6 @@ async fn run_report(
         .ok_or_else(|| ServerError::NotFound("report".into()))?;
     Ok(match query.format.unwrap_or_default() {
         ReportFormat::Json => json_text(body),
-        ReportFormat::Csv => {
-            let report: AnalysisReport = serde_json::from_str(&body)
-                .map_err(|e| ServerError::Internal(format!("stored report: {e}")))?;
-            csv_text(csv_of(report).await?)
-        }
+        ReportFormat::Csv => csv_text(csv_of(&state, body).await?),
     })
 }
