@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use pintar_server::auth::{AuthKeys, random_token};
-use pintar_server::{AppState, Settings, app, bootstrap, storage};
+use pintar_server::{AppState, Settings, app, bootstrap, storage, workers};
 use std::process::ExitCode;
 
 /// The Pintar Ekspor server. Configuration: PINTAR_* environment variables or pintar.toml.
@@ -101,8 +101,12 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     if settings.redis_url.is_some() {
         tracing::info!("rate limits are counted in Redis");
     }
-    let app = pintar_server::router(AppState::new(db, settings, auth).with_limiter(limiter));
-    app::serve(listener, app, app::shutdown_signal()).await?;
+    let state = AppState::new(db, settings, auth).with_limiter(limiter);
+    let workers = workers::spawn(&state)?;
+    let app = pintar_server::router(state);
+    let served = app::serve(listener, app, app::shutdown_signal()).await;
+    workers.shutdown().await;
+    served?;
     Ok(())
 }
 

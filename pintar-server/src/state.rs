@@ -3,6 +3,7 @@
 use crate::accounts::Authenticator;
 use crate::auth::AuthKeys;
 use crate::config::Settings;
+use crate::email::Mail;
 use crate::learning::catalog::Catalog;
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
@@ -25,6 +26,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Rate limits.
     pub limiter: Arc<RateLimiter>,
+    /// The email queuing policy and the delivery worker's bell.
+    pub mail: Arc<Mail>,
 }
 
 impl AppState {
@@ -32,6 +35,7 @@ impl AppState {
     pub fn new(db: DatabaseConnection, settings: Settings, keys: AuthKeys) -> Self {
         let catalog_ttl = Duration::from_secs(settings.catalog_cache_secs);
         let auth_ttl = Duration::from_millis(settings.auth_cache_ms);
+        let mail = Arc::new(Mail::new(&settings));
         Self {
             db,
             limiter: Arc::new(RateLimiter::new(&settings)),
@@ -39,6 +43,7 @@ impl AppState {
             settings: Arc::new(settings),
             catalog: Arc::new(Catalog::new(catalog_ttl)),
             metrics: Arc::new(Metrics::default()),
+            mail,
         }
     }
 

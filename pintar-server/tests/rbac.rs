@@ -289,6 +289,7 @@ fn routes() -> Vec<Route> {
             Some(json!({})),
         ),
         route(Method::GET, "/api/v1/admin/audit-logs", AdminSession, None),
+        route(Method::GET, "/api/v1/admin/emails", AdminSession, None),
         // Last: it changes the learner's stored role (their token keeps saying learner).
         route(
             Method::DELETE,

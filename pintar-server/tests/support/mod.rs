@@ -138,7 +138,10 @@ async fn serve(
         .await
         .expect("Redis URL");
     let keys = pintar_server::auth::AuthKeys::new(TEST_JWT_SECRET).expect("test secret");
-    let app = pintar_server::router(AppState::new(db, settings, keys).with_limiter(limiter));
+    let state = AppState::new(db, settings, keys).with_limiter(limiter);
+    // The background workers, started as `main` starts them.
+    let workers = pintar_server::workers::spawn(&state).expect("workers start");
+    let app = pintar_server::router(state);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let handle = tokio::spawn(async move {
         app::serve(listener, app, async {
@@ -146,6 +149,7 @@ async fn serve(
         })
         .await
         .expect("server runs");
+        workers.shutdown().await;
     });
     (addr, tx, handle)
 }
