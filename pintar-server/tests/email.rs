@@ -523,7 +523,7 @@ async fn smtp_delivers_text_and_html_to_a_real_listener(engine: Engine) {
         let text = unquote(raw);
         assert!(raw.contains("Subject: A new Pintar Ekspor API key"), "{raw}");
         assert!(raw.contains(&format!("To: {}", r.to_address)), "{raw}");
-        assert!(raw.contains("From: Pintar Ekspor <no-reply@pintar-ekspor.id>"), "{raw}");
+        assert!(raw.contains("From: \"Pintar Ekspor\" <no-reply@pintar-ekspor.id>"), "{raw}");
         assert!(raw.contains("multipart/alternative"), "{raw}");
         assert!(raw.contains("text/plain") && raw.contains("text/html"), "{raw}");
         let n = &r.to_address[3..4];
