@@ -33,7 +33,11 @@ pub fn spawn(state: &AppState) -> Result<Workers, ServerError> {
     let mut handles = Vec::new();
 
     let mailer = Worker::new(state.db.clone(), provider.clone(), config);
-    tracing::info!(provider = provider.name(), worker = mailer.id(), "email delivery started");
+    tracing::info!(
+        provider = provider.name(),
+        worker = mailer.id(),
+        "email delivery started"
+    );
     handles.push(tokio::spawn(mailer.run(state.mail.bell(), stopped.clone())));
 
     Ok(Workers { stop, handles })

@@ -242,8 +242,9 @@ where
 }
 
 fn token(value: &str, expires_in: u64) -> ResponseTemplate {
-    ResponseTemplate::new(200)
-        .set_body_json(json!({"access_token": value, "token_type": "Bearer", "expires_in": expires_in}))
+    ResponseTemplate::new(200).set_body_json(
+        json!({"access_token": value, "token_type": "Bearer", "expires_in": expires_in}),
+    )
 }
 
 async fn sends(server: &MockServer) -> Vec<Request> {
@@ -289,9 +290,17 @@ async fn http_token_is_fetched_once_for_many_emails(engine: Engine) {
     for r in sends(&api).await {
         let body: Value = r.body_json().expect("json");
         let key = r.headers.get("idempotency-key").expect("idempotency key");
-        assert_eq!(key.to_str().expect("ascii"), body["id"].as_str().expect("id"));
+        assert_eq!(
+            key.to_str().expect("ascii"),
+            body["id"].as_str().expect("id")
+        );
         assert!(body["text"].as_str().expect("text").contains("pk_prefix"));
-        assert!(body["html"].as_str().expect("html").contains("<code>pk_prefix"));
+        assert!(
+            body["html"]
+                .as_str()
+                .expect("html")
+                .contains("<code>pk_prefix")
+        );
         assert_eq!(body["from"], "Pintar Ekspor <no-reply@pintar-ekspor.id>");
         seen.push(body["id"].as_str().expect("id").to_string());
     }
@@ -350,7 +359,10 @@ async fn http_401_refreshes_the_token_and_retries_once(engine: Engine) {
         .iter()
         .filter(|r| r.url.path() == "/oauth/token")
         .count();
-    assert_eq!(token_requests, 2, "one refresh, then the new token is cached");
+    assert_eq!(
+        token_requests, 2,
+        "one refresh, then the new token is cached"
+    );
     for id in ids {
         let r = row(&db.db, id).await;
         assert_eq!((r.status.as_str(), r.attempts), ("sent", 1), "{r:?}");
@@ -379,7 +391,10 @@ async fn http_401_refreshes_the_token_and_retries_once(engine: Engine) {
     api.verify().await;
     let r = row(&db2.db, ids[0]).await;
     assert_eq!((r.status.as_str(), r.attempts), ("pending", 1));
-    assert!(r.last_error.as_deref().unwrap_or("").contains("401"), "{r:?}");
+    assert!(
+        r.last_error.as_deref().unwrap_or("").contains("401"),
+        "{r:?}"
+    );
     db2.cleanup().await;
     db.cleanup().await;
 }
@@ -415,13 +430,20 @@ async fn http_5xx_is_retried_after_a_backoff_and_4xx_fails(engine: Engine) {
     assert_eq!(w.run_once().await.expect("run"), 1);
     let r = row(&db.db, id).await;
     assert_eq!((r.status.as_str(), r.attempts), ("pending", 1));
-    assert!(r.last_error.as_deref().unwrap_or("").contains("503"), "{r:?}");
+    assert!(
+        r.last_error.as_deref().unwrap_or("").contains("503"),
+        "{r:?}"
+    );
     let wait = r.next_attempt_at - before;
     assert!(
         wait >= chrono::Duration::milliseconds(200) && wait < chrono::Duration::seconds(5),
         "{wait}"
     );
-    assert_eq!(w.run_once().await.expect("run"), 0, "not due before the backoff");
+    assert_eq!(
+        w.run_once().await.expect("run"),
+        0,
+        "not due before the backoff"
+    );
 
     // Attempt 2: 503 again; the wait doubles (400 ms).
     tokio::time::sleep(Duration::from_millis(250)).await;
@@ -464,7 +486,10 @@ async fn http_5xx_is_retried_after_a_backoff_and_4xx_fails(engine: Engine) {
     refusing.verify().await;
     let r = row(&db2.db, id).await;
     assert_eq!((r.status.as_str(), r.attempts), ("failed", 1));
-    assert!(r.last_error.as_deref().unwrap_or("").contains("422"), "{r:?}");
+    assert!(
+        r.last_error.as_deref().unwrap_or("").contains("422"),
+        "{r:?}"
+    );
     db2.cleanup().await;
     db.cleanup().await;
 }
@@ -521,14 +546,29 @@ async fn smtp_delivers_text_and_html_to_a_real_listener(engine: Engine) {
         let r = row(&db.db, id).await;
         assert_eq!((r.status.as_str(), r.attempts), ("sent", 1));
         let text = unquote(raw);
-        assert!(raw.contains("Subject: A new Pintar Ekspor API key"), "{raw}");
+        assert!(
+            raw.contains("Subject: A new Pintar Ekspor API key"),
+            "{raw}"
+        );
         assert!(raw.contains(&format!("To: {}", r.to_address)), "{raw}");
-        assert!(raw.contains("From: \"Pintar Ekspor\" <no-reply@pintar-ekspor.id>"), "{raw}");
+        assert!(
+            raw.contains("From: \"Pintar Ekspor\" <no-reply@pintar-ekspor.id>"),
+            "{raw}"
+        );
         assert!(raw.contains("multipart/alternative"), "{raw}");
-        assert!(raw.contains("text/plain") && raw.contains("text/html"), "{raw}");
+        assert!(
+            raw.contains("text/plain") && raw.contains("text/html"),
+            "{raw}"
+        );
         let n = &r.to_address[3..4];
-        assert!(text.contains(&format!("Key prefix: pk_prefix00{n}…")), "{text}");
-        assert!(text.contains(&format!("<code>pk_prefix00{n}…</code>")), "{text}");
+        assert!(
+            text.contains(&format!("Key prefix: pk_prefix00{n}…")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("<code>pk_prefix00{n}…</code>")),
+            "{text}"
+        );
     }
     sink.stop();
     db.cleanup().await;
@@ -571,7 +611,10 @@ async fn provider_down_then_up_delivers_each_email_exactly_once(engine: Engine) 
         *received.entry(message_id(&raw)).or_default() += 1;
     }
     let expected: BTreeMap<String, usize> = ids.iter().map(|i| (i.to_string(), 1)).collect();
-    assert_eq!(received, expected, "each email exactly once at the receiver");
+    assert_eq!(
+        received, expected,
+        "each email exactly once at the receiver"
+    );
     for id in ids {
         assert_eq!(row(&db.db, id).await.attempts, 2);
     }
@@ -589,7 +632,9 @@ async fn two_workers_on_one_database_send_each_email_once(engine: Engine) {
     let ids = queue_some(&db.db, 40).await;
     let settings = smtp_settings(sink.addr);
     // Two instances: separate connection pools and providers over one database.
-    let other = pintar_server::storage::connect(&db.url).await.expect("connect");
+    let other = pintar_server::storage::connect(&db.url)
+        .await
+        .expect("connect");
     let (a, b) = (worker(&db.db, &settings), worker(&other, &settings));
     let (na, nb) = tokio::join!(a.drain(), b.drain());
     let (na, nb) = (na.expect("a"), nb.expect("b"));
@@ -640,7 +685,10 @@ async fn a_claim_left_by_a_dead_worker_is_taken_after_its_lease(engine: Engine) 
     // A dead worker's claim on the last allowed attempt fails the email instead.
     settings.email_max_attempts = 1;
     let id = queue_some(&db.db, 1).await;
-    let id = *id.iter().find(|i| !claimed.iter().any(|c| c.id == **i)).expect("new row");
+    let id = *id
+        .iter()
+        .find(|i| !claimed.iter().any(|c| c.id == **i))
+        .expect("new row");
     let dead = worker(&db.db, &settings);
     assert_eq!(dead.claim(10).await.expect("claim").len(), 1);
     tokio::time::sleep(Duration::from_millis(450)).await;
@@ -675,11 +723,18 @@ async fn an_upgrade_emails_the_key_prefix_and_never_the_secret(engine: Engine) {
     let s = TestServer::start_with(engine, settings).await;
     let t = s.learner("calon.dev@example.id").await;
     let up = s
-        .post("/api/v1/auth/upgrade-role", Some(&t.access_token), json!({}))
+        .post(
+            "/api/v1/auth/upgrade-role",
+            Some(&t.access_token),
+            json!({}),
+        )
         .await;
     assert_eq!(up.status, 201, "{:?}", up.body);
     let secret = up.body["api_key"]["key"].as_str().expect("key").to_string();
-    let prefix = up.body["api_key"]["prefix"].as_str().expect("prefix").to_string();
+    let prefix = up.body["api_key"]["prefix"]
+        .as_str()
+        .expect("prefix")
+        .to_string();
     eventually("the email at the provider", || async {
         !sends(&api).await.is_empty()
     })
@@ -689,12 +744,21 @@ async fn an_upgrade_emails_the_key_prefix_and_never_the_secret(engine: Engine) {
     let body: Value = sent[0].body_json().expect("json");
     assert_eq!(body["to"], "calon.dev@example.id");
     // Indonesian by default.
-    assert_eq!(body["subject"], "Selamat datang, developer: kunci API Pintar Ekspor Anda");
+    assert_eq!(
+        body["subject"],
+        "Selamat datang, developer: kunci API Pintar Ekspor Anda"
+    );
     for part in ["text", "html"] {
         let content = body[part].as_str().expect("part");
         assert!(content.contains(&format!("{prefix}…")), "{content}");
-        assert!(!content.contains(&secret), "the secret leaked into the {part} part");
-        assert!(!content.contains(&secret[prefix.len()..]), "part of the secret leaked");
+        assert!(
+            !content.contains(&secret),
+            "the secret leaked into the {part} part"
+        );
+        assert!(
+            !content.contains(&secret[prefix.len()..]),
+            "part of the secret leaked"
+        );
     }
     let raw = String::from_utf8_lossy(&sent[0].body).into_owned();
     assert!(!raw.contains(&secret[prefix.len()..]));
@@ -707,7 +771,13 @@ async fn an_upgrade_emails_the_key_prefix_and_never_the_secret(engine: Engine) {
     assert_eq!(page.total, 1);
     let e = &page.items[0];
     assert_eq!(
-        (e.kind.as_str(), e.status.as_str(), e.attempts, e.to.as_str(), e.locale.as_str()),
+        (
+            e.kind.as_str(),
+            e.status.as_str(),
+            e.attempts,
+            e.to.as_str(),
+            e.locale.as_str()
+        ),
         ("developer_upgrade", "sent", 1, "calon.dev@example.id", "id")
     );
     assert!(e.sent_at.is_some() && e.last_error.is_none());
@@ -724,7 +794,11 @@ async fn one_account_cannot_make_the_server_send_more_than_its_hourly_cap(engine
     let s = TestServer::start_with(engine, settings).await;
     let t = s.learner("bom@example.id").await;
     let up = s
-        .post("/api/v1/auth/upgrade-role", Some(&t.access_token), json!({}))
+        .post(
+            "/api/v1/auth/upgrade-role",
+            Some(&t.access_token),
+            json!({}),
+        )
         .await;
     assert_eq!(up.status, 201);
     let dev = s
@@ -736,16 +810,28 @@ async fn one_account_cannot_make_the_server_send_more_than_its_hourly_cap(engine
         .access_token;
     for i in 0..5 {
         let r = s
-            .post("/api/v1/developer/key", Some(&dev), json!({"name": format!("k{i}")}))
+            .post(
+                "/api/v1/developer/key",
+                Some(&dev),
+                json!({"name": format!("k{i}")}),
+            )
             .await;
-        assert_eq!(r.status, 201, "the action succeeds past the cap: {:?}", r.body);
+        assert_eq!(
+            r.status, 201,
+            "the action succeeds past the cap: {:?}",
+            r.body
+        );
     }
     // Another account is not held back by the first one's cap.
     let other = s.learner("lain@example.id").await;
     assert_eq!(
-        s.post("/api/v1/auth/upgrade-role", Some(&other.access_token), json!({}))
-            .await
-            .status,
+        s.post(
+            "/api/v1/auth/upgrade-role",
+            Some(&other.access_token),
+            json!({})
+        )
+        .await
+        .status,
         201
     );
     let admin = s.admin("kepala@example.id").await;
@@ -754,7 +840,10 @@ async fn one_account_cannot_make_the_server_send_more_than_its_hourly_cap(engine
         let admin = admin.clone();
         async move {
             let r = s
-                .get(&format!("/api/v1/admin/emails?status={status}&per_page=100"), Some(&admin))
+                .get(
+                    &format!("/api/v1/admin/emails?status={status}&per_page=100"),
+                    Some(&admin),
+                )
                 .await;
             assert_eq!(r.status, 200);
             let page: Page<pintar_core::api::OutboxEmail> =
@@ -768,7 +857,11 @@ async fn one_account_cannot_make_the_server_send_more_than_its_hourly_cap(engine
     .await;
     let suppressed = count("suppressed").await;
     assert_eq!(suppressed.len(), 3, "{suppressed:?}");
-    assert!(suppressed.iter().all(|e| e.to == "bom@example.id" && e.attempts == 0));
+    assert!(
+        suppressed
+            .iter()
+            .all(|e| e.to == "bom@example.id" && e.attempts == 0)
+    );
     let sent = count("sent").await;
     assert_eq!(sent.iter().filter(|e| e.to == "bom@example.id").count(), 3);
     assert_eq!(sent.iter().filter(|e| e.to == "lain@example.id").count(), 1);
@@ -810,7 +903,11 @@ async fn a_role_change_is_emailed_in_its_transaction(engine: Engine) {
         .expect("rows");
     assert_eq!(emails.len(), 1);
     assert_eq!(emails[0].kind, "role_changed");
-    assert!(emails[0].body.contains("dari pelajar menjadi developer"), "{}", emails[0].body);
+    assert!(
+        emails[0].body.contains("dari pelajar menjadi developer"),
+        "{}",
+        emails[0].body
+    );
     assert!(emails[0].html_body.as_deref().unwrap_or("").contains("<p>"));
     s.stop().await;
 }
@@ -820,7 +917,9 @@ async fn only_admins_list_the_outbox(engine: Engine) {
     let s = TestServer::start_with(engine, fast(Settings::default())).await;
     let learner = s.learner("murid@example.id").await.access_token;
     let d = s.learner("dev@example.id").await.access_token;
-    let up = s.post("/api/v1/auth/upgrade-role", Some(&d), json!({})).await;
+    let up = s
+        .post("/api/v1/auth/upgrade-role", Some(&d), json!({}))
+        .await;
     let key = up.body["api_key"]["key"].as_str().expect("key").to_string();
     let developer = s
         .login("dev@example.id", support::PASSWORD)
@@ -831,9 +930,18 @@ async fn only_admins_list_the_outbox(engine: Engine) {
         .access_token;
     let admin = s.admin("kepala@example.id").await;
 
-    assert_eq!(s.get("/api/v1/admin/emails", Some(&admin)).await.status, 200);
-    assert_eq!(s.get("/api/v1/admin/emails", Some(&learner)).await.status, 403);
-    assert_eq!(s.get("/api/v1/admin/emails", Some(&developer)).await.status, 403);
+    assert_eq!(
+        s.get("/api/v1/admin/emails", Some(&admin)).await.status,
+        200
+    );
+    assert_eq!(
+        s.get("/api/v1/admin/emails", Some(&learner)).await.status,
+        403
+    );
+    assert_eq!(
+        s.get("/api/v1/admin/emails", Some(&developer)).await.status,
+        403
+    );
     assert_eq!(s.get("/api/v1/admin/emails", None).await.status, 401);
     let with_key = s
         .client
@@ -845,13 +953,17 @@ async fn only_admins_list_the_outbox(engine: Engine) {
     assert_eq!(with_key.status(), 401);
 
     // Bounded filters and paging.
-    let bad = s.get("/api/v1/admin/emails?status=lost", Some(&admin)).await;
+    let bad = s
+        .get("/api/v1/admin/emails?status=lost", Some(&admin))
+        .await;
     assert_eq!(bad.status, 422, "{:?}", bad.body);
     assert_eq!(bad.body["errors"][0]["field"], "status");
     let long = format!("/api/v1/admin/emails?status={}", "x".repeat(5000));
     assert_eq!(s.get(&long, Some(&admin)).await.status, 422);
     assert_eq!(
-        s.get("/api/v1/admin/emails?per_page=500", Some(&admin)).await.status,
+        s.get("/api/v1/admin/emails?per_page=500", Some(&admin))
+            .await
+            .status,
         422
     );
     let page = s.get("/api/v1/admin/emails?per_page=1", Some(&admin)).await;

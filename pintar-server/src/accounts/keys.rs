@@ -6,8 +6,8 @@
 use super::validate::{self, MAX_NAME};
 use crate::audit::{self, Change, Operation, RequestMeta};
 use crate::auth::api_key;
-use crate::error::ServerError;
 use crate::email::{Message, Policy};
+use crate::error::ServerError;
 use crate::outbox::{self, Email};
 use crate::storage::entities::{api_key as key_row, user};
 use chrono::{Duration, Utc};

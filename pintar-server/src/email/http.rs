@@ -79,7 +79,9 @@ impl HttpProvider {
             reqwest::Url::parse(value)
                 .ok()
                 .filter(|u| matches!(u.scheme(), "http" | "https"))
-                .ok_or_else(|| ServerError::Config(format!("{name} '{value}' is not an http(s) URL")))
+                .ok_or_else(|| {
+                    ServerError::Config(format!("{name} '{value}' is not an http(s) URL"))
+                })
         };
         let client = reqwest::Client::builder()
             .timeout(config.timeout)

@@ -63,8 +63,12 @@ impl Provider {
     /// The provider the settings name, with its settings checked.
     pub fn from_settings(s: &Settings) -> Result<Self, ServerError> {
         let timeout = Duration::from_millis(s.email_send_timeout_ms);
-        let missing =
-            |what: &str| ServerError::Config(format!("the {} email provider needs {what}", s.email_provider));
+        let missing = |what: &str| {
+            ServerError::Config(format!(
+                "the {} email provider needs {what}",
+                s.email_provider
+            ))
+        };
         match s.email_provider.trim().to_ascii_lowercase().as_str() {
             "log" => Ok(Provider::Log),
             "smtp" => Ok(Provider::Smtp(SmtpProvider::new(SmtpConfig {
@@ -73,7 +77,10 @@ impl Provider {
                     .clone()
                     .ok_or_else(|| missing("PINTAR_EMAIL_SMTP_HOST"))?,
                 port: s.email_smtp_port,
-                tls: s.email_smtp_tls.parse::<SmtpTls>().map_err(ServerError::Config)?,
+                tls: s
+                    .email_smtp_tls
+                    .parse::<SmtpTls>()
+                    .map_err(ServerError::Config)?,
                 username: s.email_smtp_username.clone(),
                 password: s.email_smtp_password.clone(),
                 from: s.email_from.clone(),

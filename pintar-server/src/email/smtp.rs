@@ -80,10 +80,8 @@ impl SmtpProvider {
         };
         let builder = match config.tls {
             SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host),
-            SmtpTls::StartTls => {
-                AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.host)
-                    .map_err(tls_error)?
-            }
+            SmtpTls::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.host)
+                .map_err(tls_error)?,
             SmtpTls::Tls => {
                 AsyncSmtpTransport::<Tokio1Executor>::relay(&config.host).map_err(tls_error)?
             }

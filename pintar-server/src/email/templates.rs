@@ -307,7 +307,10 @@ mod tests {
     fn html_escapes_every_interpolated_value() {
         let r = key_email().render(Locale::En);
         assert!(!r.html.contains("<script>"), "{}", r.html);
-        assert!(r.html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co"));
+        assert!(
+            r.html
+                .contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co")
+        );
         assert!(r.html.contains("ci &quot;prod&quot;"));
         // The text part is not HTML: it keeps the name as typed.
         assert!(r.text.contains("Hello <script>alert(1)</script> & Co,"));
@@ -337,7 +340,11 @@ mod tests {
         };
         assert_eq!(m.kind(), "role_changed");
         let id = m.render(Locale::Id);
-        assert!(id.text.contains("dari developer menjadi pelajar"), "{}", id.text);
+        assert!(
+            id.text.contains("dari developer menjadi pelajar"),
+            "{}",
+            id.text
+        );
         assert!(id.text.contains("Kunci API Anda telah dicabut."));
         let en = m.render(Locale::En);
         assert!(en.text.contains("from developer to learner"), "{}", en.text);

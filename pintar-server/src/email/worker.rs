@@ -248,7 +248,9 @@ impl Worker {
                 email = %row.id,
                 "the claim ran out before the attempt finished; another worker owns the email now"
             ),
-            (Ok(()), _) => tracing::info!(email = %row.id, kind = %row.kind, attempts, "email sent"),
+            (Ok(()), _) => {
+                tracing::info!(email = %row.id, kind = %row.kind, attempts, "email sent")
+            }
             (Err(e), _) => tracing::warn!(
                 email = %row.id,
                 kind = %row.kind,

@@ -155,7 +155,8 @@ async fn update_user_admin(
     JsonBody(req): JsonBody<AdminUserUpdate>,
 ) -> Result<Json<UserProfile>, ServerError> {
     let id = Uuid::parse_str(&id).map_err(|_| ServerError::NotFound("user".into()))?;
-    let change = users::admin_update(&state.db, &meta, &caller, id, req, &state.mail.policy).await?;
+    let change =
+        users::admin_update(&state.db, &meta, &caller, id, req, &state.mail.policy).await?;
     state.mail.wake();
     if change.revoked {
         state.authn.forget();
@@ -302,5 +303,8 @@ async fn emails(
     let query = query
         .order_by_desc(email_outbox::Column::CreatedAt)
         .order_by_desc(email_outbox::Column::Id);
-    Ok(Paged(page_of(&state, query, paging, outbox_email).await?, uri))
+    Ok(Paged(
+        page_of(&state, query, paging, outbox_email).await?,
+        uri,
+    ))
 }

@@ -82,7 +82,8 @@ async fn create_key(
         ));
     }
     let policy = &state.mail.policy;
-    let created = keys::insert(&txn, &meta, &owner, &req, keys::Occasion::Requested, policy).await?;
+    let created =
+        keys::insert(&txn, &meta, &owner, &req, keys::Occasion::Requested, policy).await?;
     txn.commit().await?;
     state.mail.wake();
     Ok((StatusCode::CREATED, Json(created)))
