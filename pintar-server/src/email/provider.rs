@@ -56,7 +56,7 @@ pub enum Provider {
     /// An SMTP server.
     Smtp(SmtpProvider),
     /// An HTTP email API with a bearer token obtained with an API key.
-    Http(HttpProvider),
+    Http(Box<HttpProvider>),
 }
 
 impl Provider {
@@ -86,7 +86,7 @@ impl Provider {
                 from: s.email_from.clone(),
                 timeout,
             })?)),
-            "http" => Ok(Provider::Http(HttpProvider::new(HttpConfig {
+            "http" => Ok(Provider::Http(Box::new(HttpProvider::new(HttpConfig {
                 token_url: s
                     .email_http_token_url
                     .clone()
@@ -101,7 +101,7 @@ impl Provider {
                     .ok_or_else(|| missing("PINTAR_EMAIL_HTTP_API_KEY"))?,
                 from: s.email_from.clone(),
                 timeout,
-            })?)),
+            })?))),
             other => Err(ServerError::Config(format!(
                 "unknown email provider '{other}' (use log, smtp or http)"
             ))),
