@@ -47,6 +47,46 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// `log`, `smtp` or `http` (`PINTAR_EMAIL_PROVIDER`).
     pub email_provider: String,
+    /// Sender of every email, `Name <address>` or an address (`PINTAR_EMAIL_FROM`).
+    pub email_from: String,
+    /// Language of emails, `id` (Indonesian) or `en` (`PINTAR_EMAIL_LOCALE`).
+    pub email_locale: String,
+    /// Emails one account can make the server send per hour; more are recorded as
+    /// `suppressed` and not sent (`PINTAR_EMAIL_HOURLY_CAP`).
+    pub email_hourly_cap: u32,
+    /// How often the delivery worker looks for due emails, in milliseconds (it is also
+    /// woken when this instance queues one) (`PINTAR_EMAIL_POLL_MS`).
+    pub email_poll_ms: u64,
+    /// Delivery attempts before an email is marked `failed` (`PINTAR_EMAIL_MAX_ATTEMPTS`).
+    pub email_max_attempts: u32,
+    /// Wait after the first failed attempt, in milliseconds; doubled after each further
+    /// failure (`PINTAR_EMAIL_BACKOFF_MS`).
+    pub email_backoff_ms: u64,
+    /// Longest wait between attempts, in milliseconds (`PINTAR_EMAIL_BACKOFF_MAX_MS`).
+    pub email_backoff_max_ms: u64,
+    /// Longest one delivery attempt may take, in milliseconds (`PINTAR_EMAIL_SEND_TIMEOUT_MS`).
+    pub email_send_timeout_ms: u64,
+    /// How long a worker's claim on an email lasts, in milliseconds; a claim left by a worker
+    /// that died is taken again after it. Longer than the send timeout
+    /// (`PINTAR_EMAIL_LEASE_MS`).
+    pub email_lease_ms: u64,
+    /// SMTP server host (`PINTAR_EMAIL_SMTP_HOST`).
+    pub email_smtp_host: Option<String>,
+    /// SMTP port (`PINTAR_EMAIL_SMTP_PORT`).
+    pub email_smtp_port: u16,
+    /// SMTP transport security: `none`, `starttls` or `tls` (`PINTAR_EMAIL_SMTP_TLS`).
+    pub email_smtp_tls: String,
+    /// SMTP user name (`PINTAR_EMAIL_SMTP_USERNAME`).
+    pub email_smtp_username: Option<String>,
+    /// SMTP password (`PINTAR_EMAIL_SMTP_PASSWORD`).
+    pub email_smtp_password: Option<String>,
+    /// HTTP email API: where an API key is exchanged for a bearer token
+    /// (`PINTAR_EMAIL_HTTP_TOKEN_URL`).
+    pub email_http_token_url: Option<String>,
+    /// HTTP email API: where messages are posted (`PINTAR_EMAIL_HTTP_SEND_URL`).
+    pub email_http_send_url: Option<String>,
+    /// HTTP email API key (`PINTAR_EMAIL_HTTP_API_KEY`).
+    pub email_http_api_key: Option<String>,
     /// Largest upload accepted (analytics uploads, course import), in bytes
     /// (`PINTAR_MAX_UPLOAD_BYTES`, default 50 MiB). Every other route keeps `max_body_bytes`.
     pub max_upload_bytes: usize,
@@ -109,6 +149,23 @@ impl Default for Settings {
             redis_prefix: "pintar".into(),
             cors_origins: Vec::new(),
             email_provider: "log".into(),
+            email_from: "Pintar Ekspor <no-reply@pintar-ekspor.id>".into(),
+            email_locale: "id".into(),
+            email_hourly_cap: 10,
+            email_poll_ms: 5_000,
+            email_max_attempts: 8,
+            email_backoff_ms: 30_000,
+            email_backoff_max_ms: 3_600_000,
+            email_send_timeout_ms: 30_000,
+            email_lease_ms: 300_000,
+            email_smtp_host: None,
+            email_smtp_port: 587,
+            email_smtp_tls: "starttls".into(),
+            email_smtp_username: None,
+            email_smtp_password: None,
+            email_http_token_url: None,
+            email_http_send_url: None,
+            email_http_api_key: None,
             max_upload_bytes: 50 * 1024 * 1024,
             analytics_upload_budget_bytes: 512 * 1024 * 1024,
             upload_timeout_secs: 120,
@@ -197,6 +254,23 @@ impl fmt::Debug for Settings {
             .field("redis_prefix", &self.redis_prefix)
             .field("cors_origins", &self.cors_origins)
             .field("email_provider", &self.email_provider)
+            .field("email_from", &self.email_from)
+            .field("email_locale", &self.email_locale)
+            .field("email_hourly_cap", &self.email_hourly_cap)
+            .field("email_poll_ms", &self.email_poll_ms)
+            .field("email_max_attempts", &self.email_max_attempts)
+            .field("email_backoff_ms", &self.email_backoff_ms)
+            .field("email_backoff_max_ms", &self.email_backoff_max_ms)
+            .field("email_send_timeout_ms", &self.email_send_timeout_ms)
+            .field("email_lease_ms", &self.email_lease_ms)
+            .field("email_smtp_host", &self.email_smtp_host)
+            .field("email_smtp_port", &self.email_smtp_port)
+            .field("email_smtp_tls", &self.email_smtp_tls)
+            .field("email_smtp_username", &self.email_smtp_username)
+            .field("email_smtp_password", &hidden(&self.email_smtp_password))
+            .field("email_http_token_url", &self.email_http_token_url)
+            .field("email_http_send_url", &self.email_http_send_url)
+            .field("email_http_api_key", &hidden(&self.email_http_api_key))
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field(
                 "analytics_upload_budget_bytes",
@@ -242,11 +316,13 @@ mod tests {
         let s = Settings {
             jwt_secret: Some("s3cret".into()),
             admin_password: Some("hunter2".into()),
+            email_smtp_password: Some("smtp-pw-9".into()),
+            email_http_api_key: Some("mail-key-7".into()),
             database_url: Some("postgres://app:pw123@db/pintar".into()),
             ..Settings::default()
         };
         let text = format!("{s:?}");
-        for secret in ["s3cret", "hunter2", "pw123"] {
+        for secret in ["s3cret", "hunter2", "pw123", "smtp-pw-9", "mail-key-7"] {
             assert!(!text.contains(secret), "{text}");
         }
         assert!(text.contains("postgres://app:<hidden>@db/pintar"));

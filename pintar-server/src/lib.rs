@@ -14,6 +14,7 @@ pub mod body;
 pub mod bootstrap;
 pub mod client_ip;
 pub mod config;
+pub mod email;
 pub mod error;
 pub mod gate;
 pub mod learning;
@@ -26,6 +27,7 @@ pub mod ratelimit;
 pub mod routes;
 pub mod state;
 pub mod storage;
+pub mod workers;
 
 pub use app::router;
 pub use config::Settings;

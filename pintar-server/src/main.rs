@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use pintar_server::auth::{AuthKeys, random_token};
-use pintar_server::{AppState, Settings, app, bootstrap, storage};
+use pintar_server::{AppState, Settings, app, bootstrap, storage, workers};
 use std::process::ExitCode;
 
 /// The Pintar Ekspor server. Configuration: PINTAR_* environment variables or pintar.toml.
@@ -102,12 +102,11 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         tracing::info!("rate limits are counted in Redis");
     }
     let state = AppState::new(db, settings, auth)?.with_limiter(limiter);
-    let jobs = pintar_server::analysis::jobs::spawn(state.clone());
+    let workers = workers::spawn(&state)?;
     let app = pintar_server::router(state);
-    app::serve(listener, app, app::shutdown_signal()).await?;
-    if let Some(jobs) = jobs {
-        jobs.abort();
-    }
+    let served = app::serve(listener, app, app::shutdown_signal()).await;
+    workers.shutdown().await;
+    served?;
     Ok(())
 }
 

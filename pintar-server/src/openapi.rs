@@ -22,7 +22,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
         (name = "courses", description = "The public catalog and certificates"),
         (name = "learning", description = "Enrolment, content, progress and quizzes"),
         (name = "content admin", description = "Course authoring (admins)"),
-        (name = "admin", description = "Users and the audit trail (admins)"),
+        (name = "admin", description = "Users, the audit trail and the email outbox (admins)"),
         (name = "analytics", description = "Data analytics: analyse uploaded time series, stored runs and jobs"),
     )
 )]

@@ -4,6 +4,7 @@ use crate::accounts::Authenticator;
 use crate::analysis::Analytics;
 use crate::auth::AuthKeys;
 use crate::config::Settings;
+use crate::email::Mail;
 use crate::error::ServerError;
 use crate::learning::catalog::Catalog;
 use crate::metrics::Metrics;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// Data analytics: the CPU pool and the job worker's wake-up.
     pub analytics: Arc<Analytics>,
+    /// The email queuing policy and the delivery worker's bell.
+    pub mail: Arc<Mail>,
 }
 
 impl AppState {
@@ -40,6 +43,7 @@ impl AppState {
     ) -> Result<Self, ServerError> {
         let catalog_ttl = Duration::from_secs(settings.catalog_cache_secs);
         let auth_ttl = Duration::from_millis(settings.auth_cache_ms);
+        let mail = Arc::new(Mail::new(&settings));
         Ok(Self {
             db,
             analytics: Arc::new(Analytics::new(&settings)?),
@@ -48,6 +52,7 @@ impl AppState {
             settings: Arc::new(settings),
             catalog: Arc::new(Catalog::new(catalog_ttl)),
             metrics: Arc::new(Metrics::default()),
+            mail,
         })
     }
 

@@ -318,6 +318,7 @@ fn routes() -> Vec<Route> {
             Analytics,
             None,
         ),
+        route(Method::GET, "/api/v1/admin/emails", AdminSession, None),
         // Last: it changes the learner's stored role (their token keeps saying learner).
         route(
             Method::DELETE,

@@ -1,4 +1,4 @@
-//! Admin views: users and the audit trail.
+//! Admin views: users, the audit trail and the email outbox.
 
 use super::Role;
 use chrono::{DateTime, Utc};
@@ -43,3 +43,35 @@ pub struct AuditEntry {
     /// When.
     pub created_at: DateTime<Utc>,
 }
+
+/// One email of the outbox, as admins see it (`GET /admin/emails`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OutboxEmail {
+    /// Email id (also its message id and idempotency key at the provider).
+    pub id: String,
+    /// What it is about: `developer_upgrade`, `api_key_created` or `role_changed`.
+    pub kind: String,
+    /// Recipient.
+    pub to: String,
+    /// Subject line.
+    pub subject: String,
+    /// Language: `id` or `en`.
+    pub locale: String,
+    /// `pending`, `sending`, `sent`, `failed` or `suppressed` (over the account's hourly
+    /// cap; never sent).
+    pub status: String,
+    /// Delivery attempts so far.
+    pub attempts: u32,
+    /// The last attempt's error, if it failed.
+    pub last_error: Option<String>,
+    /// Queued.
+    pub created_at: DateTime<Utc>,
+    /// When the next attempt is due (while `pending`).
+    pub next_attempt_at: DateTime<Utc>,
+    /// Delivered.
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// The statuses an outbox email can have, for filters.
+pub const OUTBOX_STATUSES: [&str; 5] = ["pending", "sending", "sent", "failed", "suppressed"];

@@ -6,6 +6,7 @@
 use super::validate::{self, MAX_NAME};
 use crate::audit::{self, Change, Operation, RequestMeta};
 use crate::auth::api_key;
+use crate::email::{Message, Policy};
 use crate::error::ServerError;
 use crate::outbox::{self, Email};
 use crate::storage::entities::{api_key as key_row, user};
@@ -87,7 +88,7 @@ pub enum Occasion {
     Requested,
 }
 
-/// Inserts a key for `owner` with its audit row and email, inside `txn`. The caller has
+/// Inserts a key for `owner` with its audit row and email (under `policy`), inside `txn`. The caller has
 /// checked the request with [`validate`].
 pub async fn insert<C: ConnectionTrait>(
     txn: &C,
@@ -95,6 +96,7 @@ pub async fn insert<C: ConnectionTrait>(
     owner: &user::Model,
     req: &CreateApiKeyRequest,
     occasion: Occasion,
+    policy: &Policy,
 ) -> Result<ApiKeyCreated, ServerError> {
     let live = key_row::Entity::find()
         .filter(key_row::Column::UserId.eq(owner.id))
@@ -137,32 +139,29 @@ pub async fn insert<C: ConnectionTrait>(
         new: Some(audit_json(&created)),
     };
     audit::record(txn, meta, Some(owner.id), change).await?;
-    let (subject, intro, kind) = match occasion {
-        Occasion::Upgrade => (
-            "Welcome, developer: your Pintar Ekspor API key",
-            "Your account is now a developer account and your first API key was created.",
-            "developer_upgrade",
-        ),
-        Occasion::Requested => (
-            "A new Pintar Ekspor API key",
-            "A new API key was created on your account.",
-            "api_key_created",
-        ),
-    };
-    outbox::queue(
-        txn,
-        Email {
-            to: owner.email.clone(),
-            subject: subject.into(),
-            body: format!(
-                "Hello {},\n\n{intro}\n\nName: {}\nKey: {}… (shown in full only once, when it was created)\n\n\
-                 If this was not you, revoke it under Developer keys and change your password.\n",
-                owner.display_name, created.name, created.prefix
-            ),
-            kind,
+    let (name, key_name, key_prefix) = (
+        owner.display_name.clone(),
+        created.name.clone(),
+        created.prefix.clone(),
+    );
+    let message = match occasion {
+        Occasion::Upgrade => Message::DeveloperUpgrade {
+            name,
+            key_name,
+            key_prefix,
         },
-    )
-    .await?;
+        Occasion::Requested => Message::ApiKeyCreated {
+            name,
+            key_name,
+            key_prefix,
+        },
+    };
+    let email = Email {
+        user_id: owner.id,
+        to: owner.email.clone(),
+        message,
+    };
+    outbox::queue(txn, policy, email).await?;
     Ok(ApiKeyCreated {
         key: new.key,
         info: info(&created),

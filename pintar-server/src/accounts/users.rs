@@ -5,6 +5,7 @@ use super::validate::{self, MAX_NAME};
 use super::{keys, sessions};
 use crate::audit::{self, Change, Operation, RequestMeta};
 use crate::auth::{AuthUser, hash_password, verify_password};
+use crate::email::{Message, Policy};
 use crate::error::ServerError;
 use crate::outbox::{self, Email};
 use crate::storage::entities::user;
@@ -221,6 +222,7 @@ pub async fn upgrade(
     db: &DatabaseConnection,
     meta: &RequestMeta,
     caller: &AuthUser,
+    policy: &Policy,
 ) -> Result<ApiKeyCreated, ServerError> {
     let txn = crate::storage::write(db).await?;
     let current = load(&txn, caller.id).await?;
@@ -252,7 +254,15 @@ pub async fn upgrade(
         name: "default".into(),
         ..CreateApiKeyRequest::default()
     };
-    let key = keys::insert(&txn, meta, &updated, &first, keys::Occasion::Upgrade).await?;
+    let key = keys::insert(
+        &txn,
+        meta,
+        &updated,
+        &first,
+        keys::Occasion::Upgrade,
+        policy,
+    )
+    .await?;
     txn.commit().await?;
     Ok(key)
 }
@@ -275,6 +285,7 @@ pub async fn admin_update(
     admin: &AuthUser,
     id: Uuid,
     req: AdminUserUpdate,
+    policy: &Policy,
 ) -> Result<AdminChange, ServerError> {
     if id == admin.id {
         return Err(ServerError::Conflict(
@@ -299,27 +310,17 @@ pub async fn admin_update(
     let after = update_user(&txn, meta, Some(admin.id), &before, row).await?;
     let revoked = disabling || role_changed.is_some();
     if let Some(r) = role_changed {
-        outbox::queue(
-            &txn,
-            Email {
-                to: after.email.clone(),
-                subject: "Your Pintar Ekspor role has changed".into(),
-                body: format!(
-                    "Hello {},\n\nAn administrator changed your role from {} to {r}.\n\
-                     It takes effect at once.{}\n\n\
-                     If you did not expect this, reply to this email.\n",
-                    after.display_name,
-                    before.role,
-                    if r == Role::Public {
-                        " Your API keys have been revoked."
-                    } else {
-                        ""
-                    }
-                ),
-                kind: "role_changed",
+        let email = Email {
+            user_id: after.id,
+            to: after.email.clone(),
+            message: Message::RoleChanged {
+                name: after.display_name.clone(),
+                from: role_of(&before)?,
+                to: r,
+                keys_revoked: r == Role::Public,
             },
-        )
-        .await?;
+        };
+        outbox::queue(&txn, policy, email).await?;
         if r == Role::Public {
             keys::revoke_all(&txn, meta, Some(admin.id), after.id).await?;
         }

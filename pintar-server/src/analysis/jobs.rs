@@ -8,17 +8,25 @@ use super::{compute, outcome};
 use crate::error::ServerError;
 use crate::state::AppState;
 use std::time::Instant;
+use tokio::sync::watch;
 
-/// Runs the worker until the task is aborted.
-pub async fn work(state: AppState) {
+/// Runs the worker until `stop` says so; then hands back the runs this instance still
+/// holds (without counting the attempt), for another instance or the next start.
+pub async fn work(state: AppState, mut stop: watch::Receiver<bool>) {
     let analytics = state.analytics.clone();
     loop {
-        let permit = match analytics.pool.permit().await {
-            Ok(p) => p,
-            Err(e) => {
-                tracing::error!(error = %e, "analysis worker stops");
-                return;
-            }
+        if *stop.borrow() {
+            break;
+        }
+        let permit = tokio::select! {
+            p = analytics.pool.permit() => match p {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::error!(error = %e, "analysis worker stops");
+                    break;
+                }
+            },
+            _ = stop.changed() => break,
         };
         match runs::claim(&state.db, &analytics.worker, analytics.lease).await {
             Ok(Some(job)) => {
@@ -34,6 +42,17 @@ pub async fn work(state: AppState) {
         tokio::select! {
             () = analytics.wake.notified() => {}
             () = tokio::time::sleep(analytics.poll) => {}
+            _ = stop.changed() => {}
+        }
+    }
+    match runs::release(&state.db, &analytics.worker).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(
+            runs = n,
+            "handed unfinished analysis jobs back to the queue"
+        ),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot hand analysis jobs back; their leases will lapse")
         }
     }
 }
@@ -88,12 +107,4 @@ async fn run(state: AppState, job: Claimed, permit: super::pool::RunPermit) {
         Ok(false) => tracing::info!(run = %id, "analysis job was taken over or deleted"),
         Err(e) => tracing::warn!(error = %e, run = %id, "cannot record an analysis job"),
     }
-}
-
-/// Starts the worker on the current runtime, unless settings turn it off.
-pub fn spawn(state: AppState) -> Option<tokio::task::JoinHandle<()>> {
-    state
-        .settings
-        .analytics_worker
-        .then(|| tokio::spawn(work(state)))
 }

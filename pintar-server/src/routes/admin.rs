@@ -1,4 +1,4 @@
-//! `/admin/users` and `/admin/audit-logs`.
+//! `/admin/users`, `/admin/audit-logs` and `/admin/emails`.
 //!
 //! Who may call: admins, signed in (the access rules refuse everyone else, keys included,
 //! before any handler runs).
@@ -10,12 +10,14 @@ use crate::body::JsonBody;
 use crate::error::{FieldError, ServerError};
 use crate::pagination::{PageParams, Paged};
 use crate::state::AppState;
-use crate::storage::entities::{audit_log, user};
+use crate::storage::entities::{audit_log, email_outbox, user};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::Uri;
 use chrono::{DateTime, Utc};
-use pintar_core::api::{AdminUserUpdate, AuditEntry, Page, Problem, Role, UserProfile};
+use pintar_core::api::{
+    AdminUserUpdate, AuditEntry, OUTBOX_STATUSES, OutboxEmail, Page, Problem, Role, UserProfile,
+};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Select,
@@ -31,6 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_users))
         .routes(routes!(update_user_admin))
         .routes(routes!(audit_logs))
+        .routes(routes!(emails))
 }
 
 /// Filters of the user list.
@@ -152,7 +155,9 @@ async fn update_user_admin(
     JsonBody(req): JsonBody<AdminUserUpdate>,
 ) -> Result<Json<UserProfile>, ServerError> {
     let id = Uuid::parse_str(&id).map_err(|_| ServerError::NotFound("user".into()))?;
-    let change = users::admin_update(&state.db, &meta, &caller, id, req).await?;
+    let change =
+        users::admin_update(&state.db, &meta, &caller, id, req, &state.mail.policy).await?;
+    state.mail.wake();
     if change.revoked {
         state.authn.forget();
     }
@@ -243,4 +248,63 @@ async fn audit_logs(
         .order_by_desc(audit_log::Column::CreatedAt)
         .order_by_desc(audit_log::Column::Id);
     Ok(Paged(page_of(&state, query, paging, entry).await?, uri))
+}
+
+/// Filters of the email outbox.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EmailFilter {
+    /// Only emails with this status: `pending`, `sending`, `sent`, `failed` or `suppressed`.
+    #[param(pattern = r"^(pending|sending|sent|failed|suppressed)$")]
+    pub status: Option<String>,
+}
+
+fn outbox_email(e: &email_outbox::Model) -> Result<OutboxEmail, ServerError> {
+    Ok(OutboxEmail {
+        id: e.id.to_string(),
+        kind: e.kind.clone(),
+        to: e.to_address.clone(),
+        subject: e.subject.clone(),
+        locale: e.locale.clone(),
+        status: e.status.clone(),
+        attempts: u32::try_from(e.attempts).unwrap_or_default(),
+        last_error: e.last_error.clone(),
+        created_at: e.created_at,
+        next_attempt_at: e.next_attempt_at,
+        sent_at: e.sent_at,
+    })
+}
+
+/// The email outbox, newest first, with delivery status, attempts and the last error.
+///
+/// Admins only.
+#[utoipa::path(get, path = "/admin/emails", tag = "admin",
+    params(EmailFilter, PageParams), security(("bearer" = [])),
+    responses((status = 200, body = Page<OutboxEmail>),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 422, body = Problem), (status = 429, body = Problem)))]
+async fn emails(
+    State(state): State<AppState>,
+    _caller: AuthUser,
+    uri: Uri,
+    Query(filter): Query<EmailFilter>,
+    Query(paging): Query<PageParams>,
+) -> Result<Paged<OutboxEmail>, ServerError> {
+    let mut query = email_outbox::Entity::find();
+    if let Some(status) = filter.status {
+        if !OUTBOX_STATUSES.contains(&status.as_str()) {
+            return Err(ServerError::Validation(vec![FieldError::new(
+                "status",
+                format!("must be one of {}", OUTBOX_STATUSES.join(", ")),
+            )]));
+        }
+        query = query.filter(email_outbox::Column::Status.eq(status));
+    }
+    let query = query
+        .order_by_desc(email_outbox::Column::CreatedAt)
+        .order_by_desc(email_outbox::Column::Id);
+    Ok(Paged(
+        page_of(&state, query, paging, outbox_email).await?,
+        uri,
+    ))
 }

@@ -43,7 +43,8 @@ async fn upgrade(
     caller: AuthUser,
     meta: RequestMeta,
 ) -> Result<(StatusCode, Json<UpgradeResponse>), ServerError> {
-    let api_key = users::upgrade(&state.db, &meta, &caller).await?;
+    let api_key = users::upgrade(&state.db, &meta, &caller, &state.mail.policy).await?;
+    state.mail.wake();
     // The role is read per request: drop the cached one.
     state.authn.forget();
     Ok((
@@ -80,8 +81,11 @@ async fn create_key(
             "this needs the role developer or admin; you are public".into(),
         ));
     }
-    let created = keys::insert(&txn, &meta, &owner, &req, keys::Occasion::Requested).await?;
+    let policy = &state.mail.policy;
+    let created =
+        keys::insert(&txn, &meta, &owner, &req, keys::Occasion::Requested, policy).await?;
     txn.commit().await?;
+    state.mail.wake();
     Ok((StatusCode::CREATED, Json(created)))
 }
 

@@ -16,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(InitialSchema),
             Box::new(LookupIndexes),
             Box::new(CredentialIndexes),
+            Box::new(EmailDelivery),
             Box::new(AnalysisJobs),
         ]
     }
@@ -188,6 +189,11 @@ enum EmailOutbox {
     LastError,
     CreatedAt,
     SentAt,
+    HtmlBody,
+    UserId,
+    Locale,
+    ClaimedBy,
+    ClaimedUntil,
 }
 
 #[derive(DeriveIden)]
@@ -843,5 +849,58 @@ impl MigrationTrait for AnalysisJobs {
             m.create_index(index.to_owned()).await?;
         }
         Ok(())
+    }
+}
+
+/// Email delivery: the HTML body and language of each message, the account it was sent on
+/// behalf of (for the hourly cap), and the claim of the worker delivering it (who, and until
+/// when: a claim whose lease ran out is taken again).
+struct EmailDelivery;
+
+impl MigrationName for EmailDelivery {
+    fn name(&self) -> &str {
+        "m0004_email_delivery"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for EmailDelivery {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // One column per statement: SQLite alters a table one change at a time.
+        let columns = [
+            text_null(EmailOutbox::HtmlBody),
+            uuid_null(EmailOutbox::UserId),
+            string_len(EmailOutbox::Locale, 8).default("id").to_owned(),
+            string_null(EmailOutbox::ClaimedBy),
+            utc_null(EmailOutbox::ClaimedUntil),
+        ];
+        for mut column in columns {
+            m.alter_table(
+                Table::alter()
+                    .table(EmailOutbox::Table)
+                    .add_column(&mut column)
+                    .to_owned(),
+            )
+            .await?;
+        }
+        m.create_index(
+            Index::create()
+                .name("ix_email_outbox_user_created")
+                .table(EmailOutbox::Table)
+                .col(EmailOutbox::UserId)
+                .col(EmailOutbox::CreatedAt)
+                .if_not_exists()
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_email_outbox_created")
+                .table(EmailOutbox::Table)
+                .col(EmailOutbox::CreatedAt)
+                .if_not_exists()
+                .to_owned(),
+        )
+        .await
     }
 }

@@ -141,7 +141,8 @@ async fn serve(
     let state = AppState::new(db, settings, keys)
         .expect("state")
         .with_limiter(limiter);
-    let jobs = pintar_server::analysis::jobs::spawn(state.clone());
+    // The background workers, started as `main` starts them.
+    let workers = pintar_server::workers::spawn(&state).expect("workers start");
     let app = pintar_server::router(state);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let handle = tokio::spawn(async move {
@@ -150,9 +151,7 @@ async fn serve(
         })
         .await
         .expect("server runs");
-        if let Some(jobs) = jobs {
-            jobs.abort();
-        }
+        workers.shutdown().await;
     });
     (addr, tx, handle)
 }

@@ -17,7 +17,9 @@ pub struct Model {
     pub body: String,
     /// What it is about (`developer_upgrade`, `api_key_created`, `role_changed`).
     pub kind: String,
-    /// `pending`, `sent` or `failed`.
+    /// `pending` (waiting for its time), `sending` (claimed by a worker), `sent`, `failed`
+    /// (permanently, or out of attempts) or `suppressed` (over the account's hourly cap;
+    /// never sent).
     pub status: String,
     /// Delivery attempts so far.
     pub attempts: i32,
@@ -29,6 +31,16 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Delivered (UTC).
     pub sent_at: Option<DateTimeUtc>,
+    /// HTML body (the same message as `body`).
+    pub html_body: Option<String>,
+    /// The account the email is about (counts towards its hourly cap).
+    pub user_id: Option<Uuid>,
+    /// Language of the message (`id` or `en`).
+    pub locale: String,
+    /// The worker delivering it now (while `sending`).
+    pub claimed_by: Option<String>,
+    /// The claim's lease: after this another worker may take the row (UTC).
+    pub claimed_until: Option<DateTimeUtc>,
 }
 
 /// No relations are navigated.
