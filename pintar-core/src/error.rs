@@ -35,6 +35,16 @@ pub enum AnalyticsError {
         /// What is wrong with it.
         message: String,
     },
+    /// A wide input has more series columns than allowed.
+    #[error(
+        "the input has {columns} series columns, more than the {limit} a wide file may have; use the long layout (date, category, value) for more series"
+    )]
+    TooManyColumns {
+        /// Series columns found.
+        columns: usize,
+        /// The most allowed.
+        limit: usize,
+    },
     /// An option is out of range.
     #[error("invalid option: {0}")]
     InvalidOption(String),

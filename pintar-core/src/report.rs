@@ -2,7 +2,9 @@
 //!
 //! Its JSON form is documented in `docs/report.md`. Dates are ISO `YYYY-MM-DD` strings (the
 //! first day of the period); percentages are on the 0–100 scale; `null` means "not defined for
-//! this series" (for example year-over-year growth of a series shorter than a year).
+//! this series" (for example year-over-year growth of a series shorter than a year). A number
+//! that could not be computed (NaN or infinite) is written as `null` too, and read back as NaN
+//! (or `None` in an optional field), so every report the engine writes decodes again.
 
 use crate::Frequency;
 use chrono::NaiveDate;
@@ -124,8 +126,10 @@ pub struct Outlier {
     /// Its period.
     pub date: NaiveDate,
     /// The value as observed.
+    #[serde(with = "nan_as_null")]
     pub value: f64,
     /// The value used instead (equal to `value` when outliers are kept).
+    #[serde(with = "nan_as_null")]
     pub replaced_with: f64,
 }
 
@@ -135,18 +139,25 @@ pub struct Stats {
     /// Number of periods.
     pub count: usize,
     /// Arithmetic mean.
+    #[serde(with = "nan_as_null")]
     pub mean: f64,
     /// Median.
+    #[serde(with = "nan_as_null")]
     pub median: f64,
     /// Sample standard deviation (0 for a single point).
+    #[serde(with = "nan_as_null")]
     pub std: f64,
     /// Smallest value.
+    #[serde(with = "nan_as_null")]
     pub min: f64,
     /// Largest value.
+    #[serde(with = "nan_as_null")]
     pub max: f64,
     /// Most recent value.
+    #[serde(with = "nan_as_null")]
     pub last: f64,
     /// Sum of all values.
+    #[serde(with = "nan_as_null")]
     pub sum: f64,
 }
 
@@ -166,18 +177,25 @@ pub enum Direction {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Trend {
     /// OLS slope per period.
+    #[serde(with = "nan_as_null")]
     pub slope: f64,
     /// OLS intercept (value at the first period).
+    #[serde(with = "nan_as_null")]
     pub intercept: f64,
     /// Coefficient of determination of the OLS line.
+    #[serde(with = "nan_as_null")]
     pub r_squared: f64,
     /// Sen's slope per period (median of pairwise slopes).
+    #[serde(with = "nan_as_null")]
     pub sen_slope: f64,
     /// Mann–Kendall S statistic.
+    #[serde(with = "nan_as_null")]
     pub mann_kendall_s: f64,
     /// Kendall's tau.
+    #[serde(with = "nan_as_null")]
     pub kendall_tau: f64,
     /// Two-sided p-value of the Mann–Kendall test (normal approximation, tie-corrected).
+    #[serde(with = "nan_as_null")]
     pub p_value: f64,
     /// Whether `p_value` < 0.05.
     pub significant: bool,
@@ -191,6 +209,7 @@ pub struct MovingAverage {
     /// Window length in periods.
     pub window: usize,
     /// Average of the last `window` values.
+    #[serde(with = "nan_as_null")]
     pub value: f64,
 }
 
@@ -217,16 +236,13 @@ pub struct Seasonality {
     /// Season length in periods (12 for monthly data).
     pub period: usize,
     /// Strength in [0, 1]: 1 − Var(remainder) / Var(seasonal + remainder).
+    #[serde(with = "nan_as_null")]
     pub strength: f64,
     /// Whether the autocorrelation at the seasonal lag is significant (80% one-sided test).
     pub detected: bool,
     /// Seasonal indices per position in the cycle (ratios for positive data, else offsets).
+    #[serde(with = "nan_as_null::vec")]
     pub indices: Vec<f64>,
-}
-
-/// Reads `null` (how JSON writes NaN) back as NaN, so reports round-trip.
-fn null_as_nan<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
 
 /// Out-of-sample accuracy of a model.
@@ -234,10 +250,10 @@ fn null_as_nan<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> 
 pub struct Backtest {
     /// Mean absolute scaled error (scaled by the in-sample seasonal naive error); `null` when
     /// undefined (the training data never changed).
-    #[serde(deserialize_with = "null_as_nan")]
+    #[serde(with = "nan_as_null")]
     pub mase: f64,
     /// Symmetric MAPE on the 0–200 scale.
-    #[serde(deserialize_with = "null_as_nan")]
+    #[serde(with = "nan_as_null")]
     pub smape: f64,
     /// Points held out to compute these.
     pub holdout: usize,
@@ -271,14 +287,19 @@ pub struct ForecastPoint {
     /// First day of the forecast period.
     pub date: NaiveDate,
     /// Point forecast.
+    #[serde(with = "nan_as_null")]
     pub value: f64,
     /// Lower bound of the 80% interval.
+    #[serde(with = "nan_as_null")]
     pub lower_80: f64,
     /// Upper bound of the 80% interval.
+    #[serde(with = "nan_as_null")]
     pub upper_80: f64,
     /// Lower bound of the 95% interval.
+    #[serde(with = "nan_as_null")]
     pub lower_95: f64,
     /// Upper bound of the 95% interval.
+    #[serde(with = "nan_as_null")]
     pub upper_95: f64,
 }
 
@@ -290,8 +311,43 @@ pub struct HistoryPoint {
     /// Value after resolving duplicates (`null` where missing).
     pub value: Option<f64>,
     /// Value after filling and outlier treatment (what the statistics use).
+    #[serde(with = "nan_as_null")]
     pub cleaned: f64,
     /// Whether the value was flagged as an outlier.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub outlier: bool,
+}
+
+/// Numbers that are not finite (NaN, ±infinity: a statistic that could not be computed) are
+/// written as `null` and read back as NaN, so every report decodes again.
+mod nan_as_null {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if x.is_finite() {
+            s.serialize_f64(*x)
+        } else {
+            s.serialize_none()
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+    }
+
+    /// The same for each element of a list.
+    pub mod vec {
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(xs: &[f64], s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(xs.iter().map(|x| x.is_finite().then_some(*x)))
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+            Ok(Vec::<Option<f64>>::deserialize(d)?
+                .into_iter()
+                .map(|x| x.unwrap_or(f64::NAN))
+                .collect())
+        }
+    }
 }

@@ -257,3 +257,42 @@ fn errors_name_what_is_wrong() {
         Err(AnalyticsError::InvalidOption(_))
     ));
 }
+
+#[test]
+fn forecasts_of_a_non_negative_series_stay_non_negative() {
+    // Exports collapsing towards zero: a linear model would forecast below it.
+    let falling: Vec<f64> = (0..36)
+        .map(|i| (1000.0 - 30.0 * i as f64 + ((i * 7) % 5) as f64).max(0.0))
+        .collect();
+    let r = analyze_bytes(
+        monthly_csv("tin", &falling).as_bytes(),
+        InputFormat::Csv,
+        &AnalysisOptions {
+            horizon: Some(24),
+            ..AnalysisOptions::default()
+        },
+    )
+    .expect("analysis succeeds");
+    let points = &r.series[0].forecast.as_ref().expect("forecast").points;
+    assert!(points.iter().any(|p| p.lower_95 == 0.0), "{points:?}");
+    for p in points {
+        for x in [p.value, p.lower_80, p.upper_80, p.lower_95, p.upper_95] {
+            assert!(x >= 0.0, "{p:?}");
+        }
+    }
+    // A series that has been negative is left alone.
+    let mut signed = falling.clone();
+    signed[3] = -5.0;
+    let r = analyze_bytes(
+        monthly_csv("balance", &signed).as_bytes(),
+        InputFormat::Csv,
+        &AnalysisOptions {
+            horizon: Some(24),
+            outliers: OutlierPolicy::Keep,
+            ..AnalysisOptions::default()
+        },
+    )
+    .expect("analysis succeeds");
+    let points = &r.series[0].forecast.as_ref().expect("forecast").points;
+    assert!(points.iter().any(|p| p.lower_95 < 0.0), "{points:?}");
+}

@@ -1,17 +1,22 @@
 //! Scoring the forecasting pool on held-out data: for every series, hold out the last `h`
-//! points, forecast them from the rest with each model and with the automatic choice, and
-//! average sMAPE, MASE and interval coverage over series.
+//! periods, forecast them from the rest with each model and with the automatic choice, and
+//! average sMAPE, MASE and interval coverage over series. The cut is made on the raw rows
+//! before any cleaning, so the training part is filled and treated without the held-out
+//! values, as a live forecast would be; held-out periods without a value are not scored.
 
-use super::clean::{clean, treat_outliers};
+use super::clean::{CleanSeries, clean, merge, treat_outliers};
+use super::dates::{detect_frequency, period_index};
 use super::engine::{select_series, validate};
 use super::forecast::{
-    Context, MIN_POINTS, Method, Prediction, Z80, Z95, auto_forecast, mase, mase_scale, smape,
+    Context, MIN_POINTS, Method, Prediction, Z80, Z95, at_least, auto_forecast, floor_for, mase,
+    mase_scale, smape,
 };
-use super::ingest::{InputFormat, ingest};
-use crate::AnalyticsError;
+use super::ingest::{InputFormat, RawObservation, ingest};
 use crate::options::{AnalysisOptions, OutlierPolicy};
+use crate::{AnalyticsError, Frequency};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use std::time::Instant;
 
 /// Accuracy of one model averaged over series.
@@ -68,20 +73,37 @@ pub struct BacktestReport {
     pub per_series: Vec<SeriesBacktest>,
 }
 
-fn score(name: &str, actual: &[f64], p: &Prediction, scale: f64) -> ModelAccuracy {
+fn score(
+    name: &str,
+    held: &HeldOut,
+    p: &Prediction,
+    scale: f64,
+    floor: Option<f64>,
+) -> ModelAccuracy {
+    // Forecast steps that fall on a held-out period with a value.
+    let scored: Vec<(f64, usize)> = held
+        .actual
+        .iter()
+        .enumerate()
+        .filter_map(|(k, a)| a.map(|a| (a, held.offset + k)))
+        .collect();
+    let actual: Vec<f64> = scored.iter().map(|(a, _)| *a).collect();
+    let point: Vec<f64> = scored
+        .iter()
+        .map(|&(_, step)| at_least(p.point[step], floor))
+        .collect();
     let inside = |z: f64| {
-        let (lo, hi) = p.bounds(z);
-        actual
+        let (lo, hi) = p.bounds_at_least(z, floor);
+        scored
             .iter()
-            .zip(lo.iter().zip(&hi))
-            .filter(|(a, (l, h))| *a >= *l && *a <= *h)
+            .filter(|&&(a, step)| a >= lo[step] && a <= hi[step])
             .count() as f64
-            / actual.len() as f64
+            / scored.len() as f64
     };
     ModelAccuracy {
         model: name.to_string(),
-        smape: smape(actual, &p.point),
-        mase: mase(actual, &p.point, scale),
+        smape: smape(&actual, &point),
+        mase: mase(&actual, &point, scale),
         coverage_80: inside(Z80),
         coverage_95: inside(Z95),
         series: 1,
@@ -89,39 +111,117 @@ fn score(name: &str, actual: &[f64], p: &Prediction, scale: f64) -> ModelAccurac
     }
 }
 
-/// Backtests one cleaned series (`values` on a regular grid, outliers not yet treated).
-pub fn backtest_values(
+/// The held-out window of a series: the last `h` periods its dates span.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldOut {
+    /// Forecast steps between the last training period and the window (periods at the end
+    /// of the training part without any row).
+    pub offset: usize,
+    /// Each held-out period's value as observed, duplicates merged; `None` where it has none
+    /// (such periods are not scored).
+    pub actual: Vec<Option<f64>>,
+}
+
+/// A series split for a backtest: cut first, on the raw rows by period, then the training
+/// part alone is cleaned — so gap filling and outlier fences never see held-out values.
+#[derive(Debug, Clone)]
+pub struct Split {
+    /// The training part, cleaned with outliers kept (they are treated by the caller).
+    pub train: CleanSeries,
+    /// What the forecast is scored against.
+    pub held: HeldOut,
+}
+
+/// Splits raw observations into a cleaned training part and the held-out last `h` periods.
+/// `None` when nothing is left to train on or no held-out period has a value.
+pub fn split_at_horizon(
+    mut observations: Vec<RawObservation>,
+    h: usize,
+    opts: &AnalysisOptions,
+) -> Option<Split> {
+    // Dates only (never values) fix the frequency and where the cut falls.
+    observations.sort_by_key(|o| o.date);
+    let anchor = observations.first()?.date;
+    let frequency = opts.frequency.unwrap_or_else(|| {
+        let mut distinct: Vec<_> = observations.iter().map(|o| o.date).collect();
+        distinct.dedup();
+        detect_frequency(&distinct).unwrap_or(Frequency::Month)
+    });
+    let period = |o: &RawObservation| period_index(o.date, frequency, anchor);
+    let last = period(observations.last()?);
+    let cut = last - i64::try_from(h).ok()?;
+    let first_held = observations.partition_point(|o| period(o) <= cut);
+    let held_rows = observations.split_off(first_held);
+
+    // Rows are in date then file order, as cleaning sees them; exact repeats are dropped.
+    let mut groups: Vec<Vec<f64>> = vec![Vec::new(); h];
+    let mut seen = HashSet::new();
+    for o in &held_rows {
+        let k = usize::try_from(period(o) - cut - 1).ok()?;
+        if let Some(v) = o.value
+            && seen.insert((o.date, v.to_bits()))
+        {
+            groups.get_mut(k)?.push(v);
+        }
+    }
+    let actual: Vec<Option<f64>> = groups
+        .iter()
+        .map(|g| (!g.is_empty()).then(|| merge(g, opts.duplicates)))
+        .collect();
+    if actual.iter().all(Option::is_none) {
+        return None;
+    }
+    let keep = AnalysisOptions {
+        outliers: OutlierPolicy::Keep,
+        frequency: Some(frequency),
+        ..opts.clone()
+    };
+    let train = clean(observations, &keep).ok()?;
+    let offset = usize::try_from(cut - train.last_index).ok()?;
+    Some(Split {
+        train,
+        held: HeldOut { offset, actual },
+    })
+}
+
+/// Backtests one series: holds out its last `h` periods, cleans and forecasts the rest, and
+/// scores every model on the held-out values.
+pub fn backtest_series(
     category: &str,
-    values: &[f64],
-    period: usize,
+    observations: Vec<RawObservation>,
     h: usize,
     opts: &AnalysisOptions,
 ) -> Option<SeriesBacktest> {
-    let n = values.len();
-    // The training part needs enough points to fit, and to validate on up to two seasons.
-    let min_train = MIN_POINTS.max(2 * h.min(period.max(2)));
-    if h == 0 || n < h + min_train {
+    if h == 0 {
         return None;
     }
-    let raw_train = &values[..n - h];
+    let Split { train, held } = split_at_horizon(observations, h, opts)?;
+    let period = train.frequency.season_length();
+    let n = train.values.len();
+    // The training part needs enough points to fit, and to validate on up to two seasons.
+    let min_train = MIN_POINTS.max(2 * h.min(period.max(2)));
+    if n < min_train {
+        return None;
+    }
     // The metric's scale comes from the data as observed, whatever the cleaning did.
-    let scale = mase_scale(raw_train, period);
-    let mut train = raw_train.to_vec();
-    treat_outliers(&mut train, period, opts);
-    let actual = &values[n - h..];
+    let scale = mase_scale(&train.values, period);
+    let mut values = train.values;
+    treat_outliers(&mut values, period, opts);
+    let floor = floor_for(&values);
+    let steps = held.offset + h;
     let started = Instant::now();
-    let auto = auto_forecast(&train, period, h)?;
+    let auto = auto_forecast(&values, period, steps)?;
     let auto_ms = started.elapsed().as_secs_f64() * 1e3;
-    let mut models = vec![score("auto", actual, &auto.prediction, scale)];
+    let mut models = vec![score("auto", &held, &auto.prediction, scale, floor)];
     models.extend(
-        Context::new(&train, period)
-            .predict_all(&Method::POOL, h)
+        Context::new(&values, period)
+            .predict_all(&Method::POOL, steps)
             .iter()
-            .map(|(m, p)| score(m.name(), actual, p, scale)),
+            .map(|(m, p)| score(m.name(), &held, p, scale, floor)),
     );
     Some(SeriesBacktest {
         category: category.to_string(),
-        train_length: train.len(),
+        train_length: n,
         chosen: auto.method.name().to_string(),
         auto_ms,
         models,
@@ -144,24 +244,10 @@ pub fn backtest_bytes(
     let mut ingested = ingest(bytes, format, opts)?;
     select_series(&mut ingested, opts)?;
     let total = ingested.series.len();
-    // Clean without outlier treatment: only the training part may be treated.
-    let keep = AnalysisOptions {
-        outliers: OutlierPolicy::Keep,
-        ..opts.clone()
-    };
     let mut per_series: Vec<SeriesBacktest> = ingested
         .series
         .into_par_iter()
-        .filter_map(|raw| {
-            let s = clean(raw.observations, &keep).ok()?;
-            backtest_values(
-                &raw.category,
-                &s.values,
-                s.frequency.season_length(),
-                h,
-                opts,
-            )
-        })
+        .filter_map(|raw| backtest_series(&raw.category, raw.observations, h, opts))
         .collect();
     per_series.sort_by(|a, b| a.category.cmp(&b.category));
     let scored = per_series.len();
@@ -220,4 +306,77 @@ pub fn backtest_bytes(
         auto_ms_per_series,
         per_series,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    /// 48 months of a seasonal line; months in `absent` have no row; months after the cut
+    /// (the last 6) are multiplied by `held_scale`.
+    fn rows(absent: &[usize], held_scale: f64) -> Vec<RawObservation> {
+        (0..48)
+            .filter(|i| !absent.contains(i))
+            .map(|i| {
+                let date = NaiveDate::from_ymd_opt(2015 + (i / 12) as i32, (i % 12) as u32 + 1, 1)
+                    .expect("valid date");
+                let base = 100.0 + 2.0 * i as f64 + 10.0 * ((i % 12) as f64 - 5.5).abs();
+                let scale = if i >= 42 { held_scale } else { 1.0 };
+                RawObservation {
+                    row: i + 1,
+                    date,
+                    value: Some(base * scale),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn training_data_never_sees_held_out_values() {
+        // Months 39–41 (the end of training) and 42 (the first held-out month) have no row:
+        // filling them from both sides would pull month 43 into the training data.
+        let absent = [39, 40, 41, 42];
+        let opts = AnalysisOptions::default();
+        let a = split_at_horizon(rows(&absent, 1.0), 6, &opts).expect("splits");
+        let b = split_at_horizon(rows(&absent, 10.0), 6, &opts).expect("splits");
+        assert_eq!(a.train.values, b.train.values);
+        assert_eq!(a.train.values.len(), 39);
+        let clean_alone = clean(
+            rows(&absent, 1.0)
+                .into_iter()
+                .filter(|o| o.row <= 39)
+                .collect(),
+            &AnalysisOptions {
+                outliers: OutlierPolicy::Keep,
+                ..AnalysisOptions::default()
+            },
+        )
+        .expect("cleans");
+        assert_eq!(a.train.values, clean_alone.values);
+        // The forecast reaches the held-out months past the three empty training months.
+        assert_eq!(a.held.offset, 3);
+        assert_eq!(a.held.actual[0], None);
+        assert!(a.held.actual[1..].iter().all(Option::is_some));
+        assert_ne!(a.held.actual, b.held.actual);
+
+        let sa = backtest_series("a", rows(&absent, 1.0), 6, &opts).expect("scored");
+        let sb = backtest_series("b", rows(&absent, 10.0), 6, &opts).expect("scored");
+        assert_eq!((sa.train_length, &sa.chosen), (sb.train_length, &sb.chosen));
+        // Only the five held-out months with a value are scored, and scores are defined.
+        assert!(
+            sa.models
+                .iter()
+                .all(|m| m.smape.is_finite() && m.mase.is_finite())
+        );
+        assert!(sb.models[0].smape > sa.models[0].smape);
+    }
+
+    #[test]
+    fn a_window_without_values_is_not_scored() {
+        let all_held = [42, 43, 44, 45, 46];
+        let mut obs = rows(&all_held, 1.0);
+        obs.last_mut().expect("rows").value = None;
+        assert!(split_at_horizon(obs, 6, &AnalysisOptions::default()).is_none());
+    }
 }

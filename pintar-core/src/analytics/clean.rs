@@ -215,7 +215,8 @@ pub fn treat_outliers(
     originals
 }
 
-fn merge(group: &[f64], policy: DuplicatePolicy) -> f64 {
+/// Merges the values of one period with the duplicate policy (`group` is not empty).
+pub fn merge(group: &[f64], policy: DuplicatePolicy) -> f64 {
     match policy {
         DuplicatePolicy::Sum => group.iter().sum(),
         DuplicatePolicy::Mean => group.iter().sum::<f64>() / group.len() as f64,

@@ -1,7 +1,7 @@
 //! Running the whole pipeline over every series of an upload, in parallel.
 
 use super::clean::{CleanError, CleanSeries, clean};
-use super::forecast::{MIN_POINTS, Z80, Z95, auto_forecast};
+use super::forecast::{MIN_POINTS, Z80, Z95, at_least, auto_forecast, floor_for};
 use super::ingest::{Ingested, InputFormat, RawSeries, ingest};
 use super::seasonality::seasonality;
 use super::stats::{describe, growth, trend};
@@ -86,9 +86,11 @@ pub fn select_series(
         return Ok(());
     }
     let mut available: Vec<String> = ingested.series.iter().map(|s| s.category.clone()).collect();
+    let wanted: std::collections::HashSet<&str> =
+        opts.categories.iter().map(String::as_str).collect();
     ingested
         .series
-        .retain(|s| opts.categories.iter().any(|c| c == &s.category));
+        .retain(|s| wanted.contains(s.category.as_str()));
     if ingested.series.is_empty() {
         available.sort_unstable();
         let more = available.len().saturating_sub(10);
@@ -260,14 +262,16 @@ fn build_report(category: String, s: CleanSeries, opts: &AnalysisOptions) -> Ser
             Some(flat_forecast(values[0], &future))
         }
         SeriesStatus::Ok => auto_forecast(values, period, h).map(|f| {
-            let (lo80, hi80) = f.prediction.bounds(Z80);
-            let (lo95, hi95) = f.prediction.bounds(Z95);
+            // Exports are never negative: a non-negative history gets non-negative forecasts.
+            let floor = floor_for(values);
+            let (lo80, hi80) = f.prediction.bounds_at_least(Z80, floor);
+            let (lo95, hi95) = f.prediction.bounds_at_least(Z95, floor);
             let points = future
                 .iter()
                 .enumerate()
                 .map(|(k, &date)| ForecastPoint {
                     date,
-                    value: f.prediction.point[k],
+                    value: at_least(f.prediction.point[k], floor),
                     lower_80: lo80[k],
                     upper_80: hi80[k],
                     lower_95: lo95[k],

@@ -101,6 +101,36 @@ impl Prediction {
     }
 }
 
+/// The lowest value a forecast of `history` may take: 0 when no value is negative (exports,
+/// counts), else none.
+pub fn floor_for(history: &[f64]) -> Option<f64> {
+    history.iter().all(|v| *v >= 0.0).then_some(0.0)
+}
+
+/// `x` raised to `floor` when below it (NaN stays NaN).
+pub fn at_least(x: f64, floor: Option<f64>) -> f64 {
+    match floor {
+        Some(f) if x < f => f,
+        _ => x,
+    }
+}
+
+impl Prediction {
+    /// [`Prediction::bounds`] with both bounds raised to `floor` where below it.
+    pub fn bounds_at_least(&self, z: f64, floor: Option<f64>) -> (Vec<f64>, Vec<f64>) {
+        let (mut lo, mut hi) = self.bounds(z);
+        for v in lo.iter_mut().chain(hi.iter_mut()) {
+            *v = at_least(*v, floor);
+        }
+        (lo, hi)
+    }
+
+    /// The point forecast raised to `floor` where below it.
+    pub fn point_at_least(&self, floor: Option<f64>) -> Vec<f64> {
+        self.point.iter().map(|&x| at_least(x, floor)).collect()
+    }
+}
+
 /// Training data prepared once for every method.
 #[derive(Debug, Clone)]
 pub struct Context<'a> {

@@ -1,8 +1,9 @@
 //! Reading uploads: CSV or JSON, long or wide layout, into raw per-series observations.
 //!
-//! Both formats become one polars `DataFrame` of string columns (CSV is parsed by polars'
-//! multi-threaded reader; JSON records are laid into columns), so layout detection, grouping
-//! (`partition_by`) and cell parsing are shared.
+//! Both formats become polars `DataFrame`s of string columns (CSV is parsed by polars'
+//! multi-threaded reader; of JSON records only the columns the layout uses are laid out), so
+//! layout detection, grouping and cell parsing are shared. Every step is
+//! linear in the input: no column is made per distinct JSON key.
 
 use super::dates::parse_date;
 use crate::AnalyticsError;
@@ -144,11 +145,10 @@ pub fn ingest(
     format: InputFormat,
     opts: &AnalysisOptions,
 ) -> Result<Ingested, AnalyticsError> {
-    let df = match format {
-        InputFormat::Csv => read_csv(strip_bom(bytes))?,
-        InputFormat::Json => read_json(strip_bom(bytes))?,
-    };
-    split_series(&df, opts)
+    match format {
+        InputFormat::Csv => split_series(&read_csv(strip_bom(bytes))?, opts),
+        InputFormat::Json => ingest_json(strip_bom(bytes), opts),
+    }
 }
 
 fn read_csv(bytes: &[u8]) -> Result<DataFrame, AnalyticsError> {
@@ -178,61 +178,130 @@ fn with_row_numbers(df: DataFrame) -> Result<DataFrame, AnalyticsError> {
         .map_err(|e| AnalyticsError::Csv(e.to_string()))
 }
 
-fn read_json(bytes: &[u8]) -> Result<DataFrame, AnalyticsError> {
+/// The records of a JSON upload, whose keys are read once to find the layout; only the cells
+/// of the columns the layout uses are then copied out.
+struct JsonRecords {
+    records: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// Distinct keys in order of first appearance.
+    keys: Vec<String>,
+}
+
+fn parse_json(bytes: &[u8]) -> Result<JsonRecords, AnalyticsError> {
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| AnalyticsError::Json(e.to_string()))?;
-    let records = match value {
+    let shape = || {
+        AnalyticsError::Json(
+            "expected an array of records or an object with a \"data\" array".into(),
+        )
+    };
+    let items = match value {
         serde_json::Value::Array(items) => items,
         serde_json::Value::Object(mut map) => match map.remove("data") {
             Some(serde_json::Value::Array(items)) => items,
-            _ => {
-                return Err(AnalyticsError::Json(
-                    "expected an array of records or an object with a \"data\" array".into(),
-                ));
-            }
+            _ => return Err(shape()),
         },
-        _ => {
-            return Err(AnalyticsError::Json(
-                "expected an array of records or an object with a \"data\" array".into(),
-            ));
-        }
+        _ => return Err(shape()),
     };
-    if records.is_empty() {
+    if items.is_empty() {
         return Err(AnalyticsError::Empty);
     }
-    let mut names: Vec<String> = Vec::new();
-    let mut columns: Vec<Vec<Option<String>>> = Vec::new();
-    for (i, record) in records.iter().enumerate() {
-        let serde_json::Value::Object(map) = record else {
+    let mut records = Vec::with_capacity(items.len());
+    let mut seen = std::collections::HashSet::new();
+    let mut keys = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        let serde_json::Value::Object(map) = item else {
             return Err(AnalyticsError::Json(format!(
                 "record {} is not an object",
                 i + 1
             )));
         };
-        for (key, cell) in map {
-            let col = match names.iter().position(|n| n == key) {
-                Some(c) => c,
-                None => {
-                    names.push(key.clone());
-                    columns.push(vec![None; records.len()]);
-                    names.len() - 1
-                }
-            };
-            columns[col][i] = match cell {
-                serde_json::Value::Null => None,
-                serde_json::Value::String(s) => Some(s.clone()),
-                other => Some(other.to_string()),
-            };
+        for key in map.keys() {
+            if !seen.contains(key.as_str()) {
+                seen.insert(key.clone());
+                keys.push(key.clone());
+            }
         }
+        records.push(map);
     }
-    let cols: Vec<Column> = names
+    Ok(JsonRecords { records, keys })
+}
+
+fn cell_text(cell: &serde_json::Value) -> Option<String> {
+    match cell {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    }
+}
+
+/// Every record's cell under `key` (`None` where absent or null): one column of the table.
+fn json_column(records: &JsonRecords, key: &str) -> Column {
+    let cells: Vec<Option<String>> = records
+        .records
         .iter()
-        .zip(columns)
-        .map(|(name, values)| Column::new(name.as_str().into(), values))
+        .map(|r| r.get(key).and_then(cell_text))
         .collect();
-    let df =
-        DataFrame::new(records.len(), cols).map_err(|e| AnalyticsError::Json(e.to_string()))?;
+    Column::new(key.into(), cells)
+}
+
+fn json_frame(columns: Vec<Column>) -> Result<DataFrame, AnalyticsError> {
+    let height = columns.first().map_or(0, Column::len);
+    let df = DataFrame::new(height, columns).map_err(|e| AnalyticsError::Json(e.to_string()))?;
     with_row_numbers(df)
+}
+
+/// JSON keeps only the columns its layout uses, so records that each carry their own extra
+/// key cost one pass over the keys rather than a full column per key. In the wide layout a
+/// series is made of the records that carry its key (a record without it is not an
+/// observation of that series), so cells are copied only where they exist.
+fn ingest_json(bytes: &[u8], opts: &AnalysisOptions) -> Result<Ingested, AnalyticsError> {
+    let json = parse_json(bytes)?;
+    let names: Vec<&str> = json.keys.iter().map(String::as_str).collect();
+    let roles = Roles::find(&names)?;
+    if let Some(value_col) = roles.value {
+        // Long layout: the date, value and (if any) category columns.
+        let columns = [Some(roles.date), Some(value_col), roles.category]
+            .into_iter()
+            .flatten()
+            .map(|key| json_column(&json, key))
+            .collect();
+        let df = json_frame(columns)?;
+        return split_long(&df, &roles, value_col, opts);
+    }
+    let series_keys = roles.wide_series(&names)?;
+    let rows_read = json.records.len();
+    let series = series_keys
+        .into_par_iter()
+        .map(|key| {
+            let mut rows = Vec::new();
+            let mut dates = Vec::new();
+            let mut cells = Vec::new();
+            for (i, record) in json.records.iter().enumerate() {
+                if let Some(cell) = record.get(key) {
+                    rows.push(i as u64 + 1);
+                    dates.push(record.get(roles.date).and_then(cell_text));
+                    cells.push(cell_text(cell));
+                }
+            }
+            let df = DataFrame::new(
+                rows.len(),
+                vec![
+                    Column::new(ROW.into(), rows),
+                    Column::new(roles.date.into(), dates),
+                    Column::new(key.into(), cells),
+                ],
+            )
+            .map_err(|e| AnalyticsError::Json(e.to_string()))?;
+            read_series(&df, key.trim().to_string(), roles.date, key, opts)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Ingested {
+        layout: "wide",
+        rows_read,
+        orphan_rows: 0,
+        warnings: Vec::new(),
+        series,
+    })
 }
 
 fn find_column<'a>(names: &[&'a str], aliases: &[&str]) -> Option<&'a str> {
@@ -244,6 +313,73 @@ fn find_column<'a>(names: &[&'a str], aliases: &[&str]) -> Option<&'a str> {
     })
 }
 
+/// Most series a wide file may have. Every series is laid over every row, so more columns
+/// than this almost always mean a misread layout (an id per record, a transposed table) rather
+/// than that many series; the long layout (date, category, value) has no such limit.
+pub const MAX_WIDE_SERIES: usize = 10_000;
+
+/// Column names shown in an error before the rest are only counted.
+const NAMES_SHOWN: usize = 20;
+
+/// The columns playing each role in a table, found by name.
+struct Roles<'a> {
+    date: &'a str,
+    value: Option<&'a str>,
+    category: Option<&'a str>,
+}
+
+fn list_names(names: &[&str]) -> String {
+    let mut list = names
+        .iter()
+        .take(NAMES_SHOWN)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > NAMES_SHOWN {
+        list.push_str(&format!(" and {} more", names.len() - NAMES_SHOWN));
+    }
+    list
+}
+
+impl<'a> Roles<'a> {
+    fn find(names: &[&'a str]) -> Result<Self, AnalyticsError> {
+        let date =
+            find_column(names, DATE_ALIASES).ok_or_else(|| AnalyticsError::MissingColumn {
+                what: "date",
+                found: list_names(names),
+                hint: "name it date, period, month, year or tanggal",
+            })?;
+        Ok(Self {
+            date,
+            value: find_column(names, VALUE_ALIASES),
+            category: find_column(names, CATEGORY_ALIASES),
+        })
+    }
+
+    /// Wide layout: every column but the date and category is a series.
+    fn wide_series(&self, names: &[&'a str]) -> Result<Vec<&'a str>, AnalyticsError> {
+        let series: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| *n != self.date && Some(*n) != self.category)
+            .collect();
+        if series.is_empty() {
+            return Err(AnalyticsError::MissingColumn {
+                what: "value",
+                found: list_names(names),
+                hint: "use long layout (date, category, value) or one numeric column per series",
+            });
+        }
+        if series.len() > MAX_WIDE_SERIES {
+            return Err(AnalyticsError::TooManyColumns {
+                columns: series.len(),
+                limit: MAX_WIDE_SERIES,
+            });
+        }
+        Ok(series)
+    }
+}
+
 fn split_series(df: &DataFrame, opts: &AnalysisOptions) -> Result<Ingested, AnalyticsError> {
     let owned: Vec<String> = df
         .get_column_names()
@@ -252,90 +388,100 @@ fn split_series(df: &DataFrame, opts: &AnalysisOptions) -> Result<Ingested, Anal
         .map(|n| n.to_string())
         .collect();
     let names: Vec<&str> = owned.iter().map(String::as_str).collect();
-    let found = names.join(", ");
-    let date_col =
-        find_column(&names, DATE_ALIASES).ok_or_else(|| AnalyticsError::MissingColumn {
-            what: "date",
-            found: found.clone(),
-            hint: "name it date, period, month, year or tanggal",
-        })?;
-    let value_col = find_column(&names, VALUE_ALIASES);
-    let category_col = find_column(&names, CATEGORY_ALIASES);
-    let rows_read = df.height();
-
-    if let Some(value_col) = value_col {
-        let Some(category_col) = category_col else {
-            let series = read_series(df, value_col.to_string(), date_col, value_col, opts)?;
-            return Ok(Ingested {
-                layout: "long",
-                rows_read,
-                orphan_rows: 0,
-                warnings: Vec::new(),
-                series: vec![series],
-            });
-        };
-        let parts = df
-            .partition_by([category_col], true)
-            .map_err(|e| AnalyticsError::Csv(e.to_string()))?;
-        let mut orphan_rows = 0;
-        let mut warnings = Vec::new();
-        let mut named = Vec::with_capacity(parts.len());
-        for part in parts {
-            let key = part
-                .column(category_col)
-                .and_then(|c| c.str().map(|s| s.get(0).map(|k| k.trim().to_string())))
-                .map_err(|e| AnalyticsError::Csv(e.to_string()))?;
-            match key {
-                Some(k) if !k.is_empty() => named.push((k, part)),
-                _ => {
-                    orphan_rows += part.height();
-                    if let Ok(rows) = row_numbers(&part) {
-                        warnings.extend(rows.into_iter().take(MAX_WARNINGS_PER_SERIES).map(
-                            |row| InputWarning {
-                                row,
-                                column: category_col.to_string(),
-                                message: "empty category; row skipped".into(),
-                            },
-                        ));
-                    }
-                }
-            }
-        }
-        let series = named
-            .into_par_iter()
-            .map(|(name, part)| read_series(&part, name, date_col, value_col, opts))
-            .collect::<Result<Vec<_>, _>>()?;
-        return Ok(Ingested {
-            layout: "long",
-            rows_read,
-            orphan_rows,
-            warnings,
-            series,
-        });
+    let roles = Roles::find(&names)?;
+    if let Some(value_col) = roles.value {
+        return split_long(df, &roles, value_col, opts);
     }
-
-    // Wide layout: every other column is a series.
-    let value_cols: Vec<&str> = names
-        .iter()
-        .copied()
-        .filter(|n| *n != date_col && Some(*n) != category_col)
-        .collect();
-    if value_cols.is_empty() {
-        return Err(AnalyticsError::MissingColumn {
-            what: "value",
-            found,
-            hint: "use long layout (date, category, value) or one numeric column per series",
-        });
-    }
-    let series = value_cols
+    let series = roles
+        .wide_series(&names)?
         .into_par_iter()
-        .map(|col| read_series(df, col.trim().to_string(), date_col, col, opts))
+        .map(|col| read_series(df, col.trim().to_string(), roles.date, col, opts))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Ingested {
         layout: "wide",
-        rows_read,
+        rows_read: df.height(),
         orphan_rows: 0,
         warnings: Vec::new(),
+        series,
+    })
+}
+
+/// Long layout: one series per category (or a single series without a category column).
+fn split_long(
+    df: &DataFrame,
+    roles: &Roles<'_>,
+    value_col: &str,
+    opts: &AnalysisOptions,
+) -> Result<Ingested, AnalyticsError> {
+    let rows_read = df.height();
+    let date_col = roles.date;
+    let Some(category_col) = roles.category else {
+        let series = read_series(df, value_col.to_string(), date_col, value_col, opts)?;
+        return Ok(Ingested {
+            layout: "long",
+            rows_read,
+            orphan_rows: 0,
+            warnings: Vec::new(),
+            series: vec![series],
+        });
+    };
+    // Rows are grouped by category in one hashing pass, and each group reads its cells
+    // straight from the columns (no frame per category: 100,000 categories stay cheap).
+    let polars_err = |e: PolarsError| AnalyticsError::Csv(e.to_string());
+    let strings = |name: &str| -> Result<Vec<Option<&str>>, AnalyticsError> {
+        Ok(df
+            .column(name)
+            .and_then(|c| c.str())
+            .map_err(polars_err)?
+            .iter()
+            .collect())
+    };
+    let row_of = row_numbers(df).map_err(polars_err)?;
+    let (categories, dates, values) = (
+        strings(category_col)?,
+        strings(date_col)?,
+        strings(value_col)?,
+    );
+    let mut index: std::collections::HashMap<Option<&str>, usize> =
+        std::collections::HashMap::new();
+    let mut groups: Vec<(Option<&str>, Vec<usize>)> = Vec::new();
+    for (i, key) in categories.iter().enumerate() {
+        let g = *index.entry(*key).or_insert_with(|| {
+            groups.push((*key, Vec::new()));
+            groups.len() - 1
+        });
+        groups[g].1.push(i);
+    }
+    let mut orphan_rows = 0;
+    let mut warnings = Vec::new();
+    let mut named = Vec::with_capacity(groups.len());
+    for (key, members) in groups {
+        match key.map(str::trim) {
+            Some(k) if !k.is_empty() => named.push((k.to_string(), members)),
+            _ => {
+                orphan_rows += members.len();
+                warnings.extend(members.iter().take(MAX_WARNINGS_PER_SERIES).map(|&i| {
+                    InputWarning {
+                        row: row_of[i],
+                        column: category_col.to_string(),
+                        message: "empty category; row skipped".into(),
+                    }
+                }));
+            }
+        }
+    }
+    let series = named
+        .into_par_iter()
+        .map(|(name, members)| {
+            let cells = members.iter().map(|&i| ((row_of[i], dates[i]), values[i]));
+            read_cells(name, cells, members.len(), (date_col, value_col), opts)
+        })
+        .collect();
+    Ok(Ingested {
+        layout: "long",
+        rows_read,
+        orphan_rows,
+        warnings,
         series,
     })
 }
@@ -366,10 +512,27 @@ fn read_series(
         .column(value_col)
         .and_then(|c| c.str())
         .map_err(polars_err)?;
+    Ok(read_cells(
+        category,
+        rows.into_iter().zip(dates.iter()).zip(values.iter()),
+        df.height(),
+        (date_col, value_col),
+        opts,
+    ))
+}
+
+/// Parses one series' cells: `(row, date)` and value per row, `rows` of them.
+fn read_cells<'a>(
+    category: String,
+    cells: impl Iterator<Item = ((usize, Option<&'a str>), Option<&'a str>)>,
+    rows: usize,
+    (date_col, value_col): (&str, &str),
+    opts: &AnalysisOptions,
+) -> RawSeries {
     let mut series = RawSeries {
         category,
-        rows_read: df.height(),
-        observations: Vec::with_capacity(df.height()),
+        rows_read: rows,
+        observations: Vec::with_capacity(rows),
         ..RawSeries::default()
     };
     let fmt = opts.date_format.as_deref();
@@ -382,7 +545,7 @@ fn read_series(
             });
         }
     };
-    for ((row, date), value) in rows.into_iter().zip(dates.iter()).zip(values.iter()) {
+    for ((row, date), value) in cells {
         let Some(date) = date.and_then(|d| parse_date(d, fmt)) else {
             series.invalid_rows += 1;
             let shown = date.unwrap_or("");
@@ -414,7 +577,7 @@ fn read_series(
             .observations
             .push(RawObservation { row, date, value });
     }
-    Ok(series)
+    series
 }
 
 fn truncate(s: &str) -> String {
@@ -554,5 +717,84 @@ mod tests {
             ingest(b"[]", InputFormat::Json, &opts()),
             Err(AnalyticsError::Empty)
         ));
+    }
+
+    #[test]
+    fn json_extra_keys_are_not_columns() {
+        // Every record carries a key of its own: only date and value are read.
+        let records: Vec<String> = (0..2_000)
+            .map(|i| {
+                format!(
+                    r#"{{"date":"2020-01-{:02}","value":{i},"note_{i}":"x"}}"#,
+                    i % 28 + 1
+                )
+            })
+            .collect();
+        let text = format!("[{}]", records.join(","));
+        let got = ingest(text.as_bytes(), InputFormat::Json, &opts()).expect("reads");
+        assert_eq!(got.layout, "long");
+        assert_eq!(got.series.len(), 1);
+        assert_eq!(got.series[0].observations.len(), 2_000);
+    }
+
+    #[test]
+    fn wide_json_series_are_the_records_that_carry_their_key() {
+        let text = br#"[{"date":"2024-01","a":1,"b":2},{"date":"2024-02","a":null},{"date":"2024-03","b":"4"}]"#;
+        let got = ingest(text, InputFormat::Json, &opts()).expect("reads");
+        assert_eq!(got.layout, "wide");
+        let series = |name: &str| {
+            got.series
+                .iter()
+                .find(|s| s.category == name)
+                .expect("series")
+        };
+        let a: Vec<_> = series("a")
+            .observations
+            .iter()
+            .map(|o| (o.row, o.value))
+            .collect();
+        assert_eq!(a, [(1, Some(1.0)), (2, None)]);
+        let b: Vec<_> = series("b")
+            .observations
+            .iter()
+            .map(|o| (o.row, o.value))
+            .collect();
+        assert_eq!(b, [(1, Some(2.0)), (3, Some(4.0))]);
+    }
+
+    #[test]
+    fn too_many_wide_columns_is_a_clear_error() {
+        let records: Vec<String> = (0..=MAX_WIDE_SERIES)
+            .map(|i| format!(r#"{{"date":"2020-01-01","s{i}":1}}"#))
+            .collect();
+        let text = format!("[{}]", records.join(","));
+        let err = ingest(text.as_bytes(), InputFormat::Json, &opts()).expect_err("too wide");
+        assert!(
+            matches!(err, AnalyticsError::TooManyColumns { columns, limit: MAX_WIDE_SERIES } if columns == MAX_WIDE_SERIES + 1),
+            "{err}"
+        );
+        assert!(err.to_string().contains("10000"), "{err}");
+        let header: Vec<String> = (0..=MAX_WIDE_SERIES).map(|i| format!("s{i}")).collect();
+        let csv = format!(
+            "date,{}
+2020-01-01{}
+",
+            header.join(","),
+            ",1".repeat(header.len())
+        );
+        assert!(matches!(
+            ingest(csv.as_bytes(), InputFormat::Csv, &opts()),
+            Err(AnalyticsError::TooManyColumns { .. })
+        ));
+    }
+
+    #[test]
+    fn missing_column_errors_list_a_bounded_number_of_names() {
+        let keys: Vec<String> = (0..500).map(|i| format!(r#""k{i}":1"#)).collect();
+        let text = format!("[{{{}}}]", keys.join(","));
+        let msg = ingest(text.as_bytes(), InputFormat::Json, &opts())
+            .expect_err("no date")
+            .to_string();
+        assert!(msg.contains("and 480 more") && msg.len() < 400, "{msg}");
     }
 }

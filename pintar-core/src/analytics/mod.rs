@@ -10,6 +10,7 @@ pub mod dates;
 pub mod engine;
 pub mod forecast;
 pub mod ingest;
+pub mod pairwise;
 pub mod seasonality;
 pub mod stats;
 

@@ -1,5 +1,6 @@
 //! Descriptive statistics, trend tests and growth measures of a cleaned series.
 
+use super::pairwise::{mann_kendall, sen_slope};
 use crate::Frequency;
 use crate::report::{Direction, Growth, MovingAverage, Stats, Trend};
 use distrs::Normal;
@@ -82,39 +83,15 @@ pub fn ols(values: &[f64]) -> (f64, f64, f64) {
     (slope, ybar - slope * tbar, r2)
 }
 
-/// Sen's slope uses every pair up to this length; longer series use every pair of a
-/// systematic subsample of about this many points (a consistent estimate, O(n²) kept bounded).
-const SEN_EXACT_MAX: usize = 400;
-
 /// OLS, Mann–Kendall (tie-corrected, two-sided) and Sen's slope. Needs at least 3 points.
+/// O(n log n) time and O(n) memory (see [`super::pairwise`]).
 pub fn trend(values: &[f64]) -> Option<Trend> {
     let n = values.len();
     if n < 3 {
         return None;
     }
     let (slope, intercept, r_squared) = ols(values);
-    let mut s = 0i64;
-    for i in 0..n - 1 {
-        let xi = values[i];
-        // Branch-free sign sum: this O(n²) loop vectorises.
-        s += values[i + 1..]
-            .iter()
-            .map(|&xj| i64::from(xj > xi) - i64::from(xj < xi))
-            .sum::<i64>();
-    }
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let mut tie_term = 0.0;
-    let mut run = 1usize;
-    for k in 1..=n {
-        if k < n && sorted[k] == sorted[k - 1] {
-            run += 1;
-        } else {
-            let t = run as f64;
-            tie_term += t * (t - 1.0) * (2.0 * t + 5.0);
-            run = 1;
-        }
-    }
+    let (s, tie_term) = mann_kendall(values);
     let nf = n as f64;
     let var_s = (nf * (nf - 1.0) * (2.0 * nf + 5.0) - tie_term) / 18.0;
     let s_f = s as f64;
@@ -131,18 +108,7 @@ pub fn trend(values: &[f64]) -> Option<Trend> {
     let pairs = nf * (nf - 1.0) / 2.0;
     let kendall_tau = s_f / pairs;
 
-    let stride = if n <= SEN_EXACT_MAX {
-        1
-    } else {
-        n / SEN_EXACT_MAX + 1
-    };
-    let mut slopes = Vec::with_capacity((n / stride) * n / 2);
-    for i in (0..n - 1).step_by(stride) {
-        for j in i + 1..n {
-            slopes.push((values[j] - values[i]) / (j - i) as f64);
-        }
-    }
-    let sen_slope = median(&mut slopes);
+    let sen_slope = sen_slope(values);
     let significant = p_value < 0.05;
     let direction = match (significant, s.signum()) {
         (true, 1) => Direction::Increasing,
