@@ -15,6 +15,7 @@ pub mod client_ip;
 pub mod config;
 pub mod error;
 pub mod gate;
+pub mod insights;
 pub mod learning;
 pub mod metrics;
 pub mod middleware;

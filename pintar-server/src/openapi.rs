@@ -23,6 +23,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
         (name = "learning", description = "Enrolment, content, progress and quizzes"),
         (name = "content admin", description = "Course authoring (admins)"),
         (name = "admin", description = "Users and the audit trail (admins)"),
+        (name = "platform analytics", description = "How learners use the courses: progress, engagement, completion and activity with a forecast"),
     )
 )]
 pub struct ApiDoc;

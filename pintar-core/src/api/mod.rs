@@ -4,11 +4,13 @@
 mod accounts;
 mod admin;
 mod courses;
+mod insights;
 mod page;
 mod problem;
 
 pub use accounts::*;
 pub use admin::*;
 pub use courses::*;
+pub use insights::*;
 pub use page::*;
 pub use problem::*;

@@ -58,6 +58,18 @@ const IDENTITY: Rule = Rule {
     roles: &[],
     key_scope: Some(KeyScope::Any),
 };
+/// Any signed-in caller; a key needs `analytics` (the caller's own learning figures).
+const ANALYTICS: Rule = Rule {
+    anonymous: false,
+    roles: &[],
+    key_scope: Some(KeyScope::Needs(Scope::Analytics)),
+};
+/// A signed-in developer or admin; a key needs `analytics` (platform-wide aggregates).
+const ANALYTICS_AGGREGATES: Rule = Rule {
+    anonymous: false,
+    roles: &[Role::Developer, Role::Admin],
+    key_scope: Some(KeyScope::Needs(Scope::Analytics)),
+};
 /// A signed-in session of any role; keys refused.
 const SESSION: Rule = Rule {
     anonymous: false,
@@ -98,6 +110,14 @@ pub fn rule(method: &Method, path: &str) -> Option<Rule> {
         ("GET", "/courses/{id}/contents/{cid}") => LEARNING,
         ("POST", "/courses/{id}/contents/{cid}/complete") => LEARNING,
         ("POST", "/courses/{id}/contents/{cid}/attempts") => LEARNING,
+        ("GET", "/analytics/user-progress") => ANALYTICS,
+        (
+            "GET",
+            "/analytics/course-progress"
+            | "/analytics/course-engagement"
+            | "/analytics/completion-rates"
+            | "/analytics/activity",
+        ) => ANALYTICS_AGGREGATES,
         _ => return None,
     })
 }

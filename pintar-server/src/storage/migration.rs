@@ -16,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(InitialSchema),
             Box::new(LookupIndexes),
             Box::new(CredentialIndexes),
+            Box::new(ActivityIndexes),
         ]
     }
 }
@@ -714,6 +715,41 @@ impl MigrationTrait for CredentialIndexes {
                     .to_owned(),
             )
             .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Indexes for the platform analytics: per course and kind over time (engagement, the
+/// activity series of one course), per kind over time (the platform-wide series) and per
+/// learner over time (last activity).
+struct ActivityIndexes;
+
+impl MigrationName for ActivityIndexes {
+    fn name(&self) -> &str {
+        "m0005_activity_indexes"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for ActivityIndexes {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        use ActivityEvents::{CourseId, CreatedAt, Kind, Table, UserId};
+        let indexes = [
+            (
+                "ix_activity_events_course_kind_created",
+                vec![CourseId, Kind, CreatedAt],
+            ),
+            ("ix_activity_events_kind_created", vec![Kind, CreatedAt]),
+            ("ix_activity_events_user_created", vec![UserId, CreatedAt]),
+        ];
+        for (name, cols) in indexes {
+            let mut index = Index::create();
+            index.name(name).table(Table).if_not_exists();
+            for c in cols {
+                index.col(c);
+            }
+            m.create_index(index.to_owned()).await?;
         }
         Ok(())
     }
