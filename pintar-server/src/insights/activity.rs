@@ -106,9 +106,11 @@ pub async fn series<C: ConnectionTrait>(
         values.push(Value::from(c));
         filter.push_str(&format!(" AND course_id = ${}", values.len()));
     }
+    let text = dialect::period_text(backend, "period");
     let sql = format!(
-        "SELECT {bucket} AS period, {value} AS value FROM activity_events \
-         WHERE {filter} GROUP BY 1"
+        "SELECT {text} AS period, value FROM ( \
+           SELECT {bucket} AS period, {value} AS value FROM activity_events \
+           WHERE {filter} GROUP BY 1) t"
     );
     let mut found: HashMap<NaiveDate, f64> = HashMap::new();
     for r in rows(conn, &sql, values).await? {

@@ -61,23 +61,29 @@ pub async fn completion<C: ConnectionTrait>(
         }
     }
 
-    // Each unfinished learner's furthest completed item in course order, and its section.
+    // Each unfinished learner's furthest completed item in course order, and its section:
+    // items ranked once per course, the highest rank per learner from the progress index,
+    // then only the learners who have not finished.
     let mut stopped: HashMap<(Uuid, Uuid), u64> = HashMap::new();
     for r in rows(
         conn,
         &format!(
-            "WITH reached AS ( \
-               SELECT cp.course_id, c.section_id, ROW_NUMBER() OVER ( \
-                 PARTITION BY cp.user_id, cp.course_id \
-                 ORDER BY s.position DESC, s.id DESC, c.position DESC, c.id DESC) AS rn \
-               FROM content_progress cp \
-               JOIN contents c ON c.id = cp.content_id \
-               JOIN sections s ON s.id = c.section_id \
-               JOIN enrollments e ON e.user_id = cp.user_id AND e.course_id = cp.course_id \
-               WHERE cp.completed_at IS NOT NULL AND e.completed_at IS NULL \
-                 AND cp.course_id IN ({list})) \
-             SELECT course_id, section_id, COUNT(*) AS learners FROM reached WHERE rn = 1 \
-             GROUP BY course_id, section_id"
+            "WITH ranked AS ( \
+               SELECT c.id, c.course_id, c.section_id, ROW_NUMBER() OVER ( \
+                 PARTITION BY c.course_id ORDER BY s.position, s.id, c.position, c.id) AS k \
+               FROM contents c JOIN sections s ON s.id = c.section_id \
+               WHERE c.course_id IN ({list})), \
+             furthest AS ( \
+               SELECT cp.user_id, cp.course_id, MAX(r.k) AS k \
+               FROM content_progress cp JOIN ranked r ON r.id = cp.content_id \
+               WHERE cp.course_id IN ({list}) AND cp.completed_at IS NOT NULL \
+               GROUP BY cp.user_id, cp.course_id) \
+             SELECT f.course_id, r.section_id, COUNT(*) AS learners \
+             FROM furthest f \
+             JOIN enrollments e ON e.user_id = f.user_id AND e.course_id = f.course_id \
+             JOIN ranked r ON r.course_id = f.course_id AND r.k = f.k \
+             WHERE e.completed_at IS NULL \
+             GROUP BY f.course_id, r.section_id"
         ),
         ids(courses),
     )

@@ -3,20 +3,30 @@
 
 use sea_orm::DbBackend;
 
-/// The UTC day of timestamp column `col`, as `YYYY-MM-DD` text.
+/// The UTC day of timestamp column `col`, as a value to group by (format it with
+/// [`period_text`]).
 pub fn day(backend: DbBackend, col: &str) -> String {
     match backend {
         DbBackend::Sqlite => format!("substr({col}, 1, 10)"),
-        _ => format!("to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"),
+        _ => format!("date_trunc('day', {col} AT TIME ZONE 'UTC')"),
     }
 }
 
-/// The Monday starting the ISO week (UTC) of timestamp column `col`, as `YYYY-MM-DD` text.
+/// The Monday starting the ISO week (UTC) of timestamp column `col`, as a value to group by
+/// (format it with [`period_text`]).
 pub fn week(backend: DbBackend, col: &str) -> String {
     match backend {
         // The next Sunday (or the day itself when a Sunday), less six days.
         DbBackend::Sqlite => format!("date(substr({col}, 1, 10), 'weekday 0', '-6 days')"),
-        _ => format!("to_char(date_trunc('week', {col} AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"),
+        _ => format!("date_trunc('week', {col} AT TIME ZONE 'UTC')"),
+    }
+}
+
+/// A [`day`] or [`week`] value as `YYYY-MM-DD` text (formatting once per group, not per row).
+pub fn period_text(backend: DbBackend, col: &str) -> String {
+    match backend {
+        DbBackend::Sqlite => col.to_owned(),
+        _ => format!("to_char({col}, 'YYYY-MM-DD')"),
     }
 }
 

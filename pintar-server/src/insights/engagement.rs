@@ -29,68 +29,101 @@ pub async fn engagement<C: ConnectionTrait>(
     let start = start_of(from);
     let last7 = end - chrono::Duration::days(7);
     let last30 = end - chrono::Duration::days(30);
-    let lower = start.min(last30);
     let n = courses.len();
     let list = placeholders(1, n);
-    let (p_start, p_end, p7, p30, p_lower) = (n + 1, n + 2, n + 3, n + 4, n + 5);
+    let (p_start, p_end) = (n + 1, n + 2);
     let score = dialect::json_number(backend, "metadata", "score");
+    let window = |from: chrono::DateTime<chrono::Utc>| {
+        let mut v = ids(courses);
+        v.extend([Value::from(from), Value::from(end)]);
+        v
+    };
     let (enrolled, opened, attempted) = (
         Kind::Enrolled.as_str(),
         Kind::ContentOpened.as_str(),
         Kind::QuizAttempted.as_str(),
     );
-    let sql = format!(
-        "SELECT course_id, \
-           COUNT(CASE WHEN kind = '{enrolled}' AND created_at >= ${p_start} THEN 1 END) AS enrolments, \
-           COUNT(DISTINCT CASE WHEN created_at >= ${p7} THEN user_id END) AS active7, \
-           COUNT(DISTINCT CASE WHEN created_at >= ${p30} THEN user_id END) AS active30, \
-           COUNT(CASE WHEN kind = '{opened}' AND created_at >= ${p_start} THEN 1 END) AS opens, \
-           COUNT(CASE WHEN kind = '{attempted}' AND created_at >= ${p_start} THEN 1 END) AS attempts, \
-           CAST(AVG(CASE WHEN kind = '{attempted}' AND created_at >= ${p_start} THEN {score} END) \
-             AS DOUBLE PRECISION) AS score \
-         FROM activity_events \
-         WHERE course_id IN ({list}) AND created_at >= ${p_lower} AND created_at < ${p_end} \
-         GROUP BY course_id"
-    );
-    let mut values = ids(courses);
-    values.extend([
-        Value::from(start),
-        Value::from(end),
-        Value::from(last7),
-        Value::from(last30),
-        Value::from(lower),
-    ]);
-    let found = rows(conn, &sql, values).await?;
-    let mut by_course = HashMap::new();
-    for r in &found {
-        let id: Uuid = r.try_get("", "course_id")?;
-        by_course.insert(id, r);
+    // Three reads, each served by its own index: counts per kind (course, kind, time),
+    // distinct learners in the last 30 days (course, time, learner), and the scores of the
+    // attempts (course, kind, time, then the rows' metadata).
+    let mut counts: HashMap<(Uuid, String), u64> = HashMap::new();
+    for r in rows(
+        conn,
+        &format!(
+            "SELECT course_id, kind, COUNT(*) AS n FROM activity_events \
+             WHERE course_id IN ({list}) AND kind IN ('{enrolled}', '{opened}', '{attempted}') \
+             AND created_at >= ${p_start} AND created_at < ${p_end} GROUP BY course_id, kind"
+        ),
+        window(start),
+    )
+    .await?
+    {
+        counts.insert(
+            (r.try_get("", "course_id")?, r.try_get("", "kind")?),
+            count(&r, "n")?,
+        );
+    }
+    let mut active: HashMap<Uuid, (u64, u64)> = HashMap::new();
+    let p7 = n + 3;
+    let mut values = window(last30);
+    values.push(Value::from(last7));
+    for r in rows(
+        conn,
+        &format!(
+            "SELECT course_id, COUNT(DISTINCT CASE WHEN created_at >= ${p7} THEN user_id END) AS a7, \
+               COUNT(DISTINCT user_id) AS a30 FROM activity_events \
+             WHERE course_id IN ({list}) AND created_at >= ${p_start} AND created_at < ${p_end} \
+             GROUP BY course_id"
+        ),
+        values,
+    )
+    .await?
+    {
+        active.insert(
+            r.try_get("", "course_id")?,
+            (count(&r, "a7")?, count(&r, "a30")?),
+        );
+    }
+    let mut scores: HashMap<Uuid, f64> = HashMap::new();
+    for r in rows(
+        conn,
+        &format!(
+            "SELECT course_id, CAST(AVG({score}) AS DOUBLE PRECISION) AS score \
+             FROM activity_events WHERE course_id IN ({list}) AND kind = '{attempted}' \
+             AND created_at >= ${p_start} AND created_at < ${p_end} GROUP BY course_id"
+        ),
+        window(start),
+    )
+    .await?
+    {
+        if let Some(v) = r.try_get::<Option<f64>>("", "score")? {
+            scores.insert(r.try_get("", "course_id")?, one_decimal(v));
+        }
     }
     courses
         .iter()
         .map(|c| {
-            let mut out = CourseEngagement {
+            let of = |kind: Kind| {
+                counts
+                    .get(&(c.id, kind.as_str().to_string()))
+                    .copied()
+                    .unwrap_or(0)
+            };
+            let (active_learners_7d, active_learners_30d) =
+                active.get(&c.id).copied().unwrap_or((0, 0));
+            Ok(CourseEngagement {
                 course_id: c.id.to_string(),
                 course_slug: c.slug.clone(),
                 course_title: c.title.clone(),
                 from,
                 to,
-                enrolments: 0,
-                active_learners_7d: 0,
-                active_learners_30d: 0,
-                content_opens: 0,
-                quiz_attempts: 0,
-                average_quiz_score: None,
-            };
-            if let Some(r) = by_course.get(&c.id) {
-                out.enrolments = count(r, "enrolments")?;
-                out.active_learners_7d = count(r, "active7")?;
-                out.active_learners_30d = count(r, "active30")?;
-                out.content_opens = count(r, "opens")?;
-                out.quiz_attempts = count(r, "attempts")?;
-                out.average_quiz_score = r.try_get::<Option<f64>>("", "score")?.map(one_decimal);
-            }
-            Ok(out)
+                enrolments: of(Kind::Enrolled),
+                active_learners_7d,
+                active_learners_30d,
+                content_opens: of(Kind::ContentOpened),
+                quiz_attempts: of(Kind::QuizAttempted),
+                average_quiz_score: scores.get(&c.id).copied(),
+            })
         })
         .collect()
 }

@@ -128,17 +128,17 @@ pub async fn distribution<C: ConnectionTrait>(
         return Ok(Vec::new());
     }
     let list = placeholders(1, courses.len());
-    // Percent ranges are decided in integers (`done * 100` against `items * bound`), so no
+    // Progress rows go with their item (foreign key, cascade), so they are counted from the
+    // covering index alone. Percent ranges are decided in integers (`done * 100` against `items * bound`), so no
     // rounding moves a learner across a boundary.
     let sql = format!(
         "WITH items AS ( \
            SELECT course_id, COUNT(*) AS n FROM contents WHERE course_id IN ({list}) \
            GROUP BY course_id), \
          done AS ( \
-           SELECT cp.user_id, cp.course_id, COUNT(*) AS n \
-           FROM content_progress cp JOIN contents c ON c.id = cp.content_id \
-           WHERE cp.course_id IN ({list}) AND cp.completed_at IS NOT NULL \
-           GROUP BY cp.user_id, cp.course_id), \
+           SELECT course_id, user_id, COUNT(*) AS n FROM content_progress \
+           WHERE course_id IN ({list}) AND completed_at IS NOT NULL \
+           GROUP BY course_id, user_id), \
          learners AS ( \
            SELECT e.course_id, e.completed_at, COALESCE(d.n, 0) AS done, \
              COALESCE(i.n, 0) AS items \

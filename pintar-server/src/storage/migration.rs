@@ -720,9 +720,11 @@ impl MigrationTrait for CredentialIndexes {
     }
 }
 
-/// Indexes for the platform analytics: per course and kind over time (engagement, the
-/// activity series of one course), per kind over time (the platform-wide series) and per
-/// learner over time (last activity).
+/// Indexes for the platform analytics, most of them covering (the aggregate reads only the
+/// index): events per course and kind over time (engagement counts), per kind over time (the
+/// platform-wide series), per course and over time with the learner (active learners), per
+/// learner over time (last activity); and completed items per course and learner (progress
+/// distribution, drop-off).
 struct ActivityIndexes;
 
 impl MigrationName for ActivityIndexes {
@@ -734,18 +736,47 @@ impl MigrationName for ActivityIndexes {
 #[async_trait::async_trait]
 impl MigrationTrait for ActivityIndexes {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        use ActivityEvents::{CourseId, CreatedAt, Kind, Table, UserId};
+        use ActivityEvents::{CourseId, CreatedAt, Kind, UserId};
+        let events = ActivityEvents::Table.into_iden();
         let indexes = [
             (
                 "ix_activity_events_course_kind_created",
-                vec![CourseId, Kind, CreatedAt],
+                events.clone(),
+                vec![CourseId.into_iden(), Kind.into_iden(), CreatedAt.into_iden()],
             ),
-            ("ix_activity_events_kind_created", vec![Kind, CreatedAt]),
-            ("ix_activity_events_user_created", vec![UserId, CreatedAt]),
+            (
+                "ix_activity_events_kind_created",
+                events.clone(),
+                vec![Kind.into_iden(), CreatedAt.into_iden(), UserId.into_iden()],
+            ),
+            (
+                "ix_activity_events_course_created_user",
+                events.clone(),
+                vec![CourseId.into_iden(), CreatedAt.into_iden(), UserId.into_iden()],
+            ),
+            (
+                "ix_activity_events_created_user",
+                events.clone(),
+                vec![CreatedAt.into_iden(), UserId.into_iden()],
+            ),
+            (
+                "ix_activity_events_user_created",
+                events,
+                vec![UserId.into_iden(), CreatedAt.into_iden()],
+            ),
+            (
+                "ix_content_progress_course_user_completed",
+                ContentProgress::Table.into_iden(),
+                vec![
+                    ContentProgress::CourseId.into_iden(),
+                    ContentProgress::UserId.into_iden(),
+                    ContentProgress::CompletedAt.into_iden(),
+                ],
+            ),
         ];
-        for (name, cols) in indexes {
+        for (name, table, cols) in indexes {
             let mut index = Index::create();
-            index.name(name).table(Table).if_not_exists();
+            index.name(name).table(table).if_not_exists();
             for c in cols {
                 index.col(c);
             }
