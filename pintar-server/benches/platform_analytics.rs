@@ -168,8 +168,8 @@ async fn seed(db: &DatabaseConnection) {
             } else {
                 rng.below(items.len())
             };
-            let completed =
-                (done == items.len()).then(|| enrolled + Duration::seconds(rng.below(30 * 86_400) as i64));
+            let completed = (done == items.len())
+                .then(|| enrolled + Duration::seconds(rng.below(30 * 86_400) as i64));
             enrolments.push(enrollment::ActiveModel {
                 id: Set(Uuid::now_v7()),
                 user_id: Set(*u),
@@ -210,7 +210,10 @@ async fn seed(db: &DatabaseConnection) {
             60..85 => ("content_completed", serde_json::json!({})),
             85..99 => {
                 let score = rng.below(101) as f64;
-                ("quiz_attempted", serde_json::json!({"score": score, "passed": score >= 70.0}))
+                (
+                    "quiz_attempted",
+                    serde_json::json!({"score": score, "passed": score >= 70.0}),
+                )
             }
             _ => ("course_completed", serde_json::json!({})),
         };
@@ -267,17 +270,18 @@ async fn run(engine: &str, requests: usize) {
         .await
         .expect("admin");
 
-    let mut settings = Settings::default();
-    settings.rate_limit_enabled = false;
-    settings.database_url = Some(url.clone());
+    let settings = Settings {
+        rate_limit_enabled: false,
+        database_url: Some(url.clone()),
+        ..Settings::default()
+    };
     let limiter = pintar_server::ratelimit::RateLimiter::connect(&settings)
         .await
         .expect("limiter");
     let keys = pintar_server::auth::AuthKeys::new(b"bench-secret-bench-secret-bench-secret")
         .expect("keys");
-    let router = pintar_server::router(
-        AppState::new(db.clone(), settings, keys).with_limiter(limiter),
-    );
+    let router =
+        pintar_server::router(AppState::new(db.clone(), settings, keys).with_limiter(limiter));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -302,7 +306,11 @@ async fn run(engine: &str, requests: usize) {
         .expect("tokens");
     let token = tokens["access_token"].as_str().expect("token").to_string();
     let some_user: (Uuid,) = {
-        let u = user::Entity::find().one(&db).await.expect("user").expect("a user");
+        let u = user::Entity::find()
+            .one(&db)
+            .await
+            .expect("user")
+            .expect("a user");
         (u.id,)
     };
     let to = last_day();
@@ -313,8 +321,12 @@ async fn run(engine: &str, requests: usize) {
         "/api/v1/analytics/course-progress".to_string(),
         format!("/api/v1/analytics/course-engagement?from={from}&to={to}"),
         "/api/v1/analytics/completion-rates".to_string(),
-        format!("/api/v1/analytics/activity?metric=active_learners&interval=day&points=365&horizon=30&to={to}"),
-        format!("/api/v1/analytics/activity?metric=content_opens&interval=week&points=52&horizon=12&to={to}"),
+        format!(
+            "/api/v1/analytics/activity?metric=active_learners&interval=day&points=365&horizon=30&to={to}"
+        ),
+        format!(
+            "/api/v1/analytics/activity?metric=content_opens&interval=week&points=52&horizon=12&to={to}"
+        ),
     ];
     println!("| {engine} endpoint | p50 ms | p99 ms | max ms |");
     println!("|---|---|---|---|");
@@ -365,7 +377,9 @@ fn main() {
         .unwrap_or(200);
     let wanted: Vec<&str> = ["sqlite", "postgres"]
         .into_iter()
-        .filter(|e| !args.iter().any(|a| a == "sqlite" || a == "postgres") || args.iter().any(|a| a == e))
+        .filter(|e| {
+            !args.iter().any(|a| a == "sqlite" || a == "postgres") || args.iter().any(|a| a == e)
+        })
         .collect();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

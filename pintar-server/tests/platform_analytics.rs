@@ -26,7 +26,9 @@ fn at(s: &str) -> DateTime<Utc> {
 }
 
 fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 2, 1, 9, 0, 0).single().expect("t0")
+    Utc.with_ymd_and_hms(2026, 2, 1, 9, 0, 0)
+        .single()
+        .expect("t0")
 }
 
 /// A learner inserted directly (cannot sign in).
@@ -237,20 +239,86 @@ async fn world(s: &TestServer) -> World {
     event(db, u1, c1, "enrolled", "2026-02-15T10:00:00Z", none.clone()).await;
     event(db, u2, c1, "enrolled", "2026-03-05T08:00:00Z", none.clone()).await;
     event(db, u3, c1, "enrolled", "2026-03-30T08:00:00Z", none.clone()).await;
-    event(db, u2, c1, "content_opened", "2026-03-05T08:05:00Z", none.clone()).await;
-    event(db, u2, c1, "content_opened", "2026-03-10T12:00:00Z", none.clone()).await;
-    event(db, u3, c1, "content_opened", "2026-03-30T09:00:00Z", none.clone()).await;
-    event(db, u4, c1, "content_opened", "2026-03-26T23:59:59Z", none.clone()).await;
-    event(db, u3, c1, "quiz_attempted", "2026-03-30T10:00:00Z", json!({"score": 50.0, "passed": false})).await;
-    event(db, u3, c1, "quiz_attempted", "2026-03-31T23:59:59Z", json!({"score": 100.0, "passed": true})).await;
-    event(db, u2, c1, "quiz_attempted", "2026-02-20T10:00:00Z", json!({"score": 0.0, "passed": false})).await;
+    event(
+        db,
+        u2,
+        c1,
+        "content_opened",
+        "2026-03-05T08:05:00Z",
+        none.clone(),
+    )
+    .await;
+    event(
+        db,
+        u2,
+        c1,
+        "content_opened",
+        "2026-03-10T12:00:00Z",
+        none.clone(),
+    )
+    .await;
+    event(
+        db,
+        u3,
+        c1,
+        "content_opened",
+        "2026-03-30T09:00:00Z",
+        none.clone(),
+    )
+    .await;
+    event(
+        db,
+        u4,
+        c1,
+        "content_opened",
+        "2026-03-26T23:59:59Z",
+        none.clone(),
+    )
+    .await;
+    event(
+        db,
+        u3,
+        c1,
+        "quiz_attempted",
+        "2026-03-30T10:00:00Z",
+        json!({"score": 50.0, "passed": false}),
+    )
+    .await;
+    event(
+        db,
+        u3,
+        c1,
+        "quiz_attempted",
+        "2026-03-31T23:59:59Z",
+        json!({"score": 100.0, "passed": true}),
+    )
+    .await;
+    event(
+        db,
+        u2,
+        c1,
+        "quiz_attempted",
+        "2026-02-20T10:00:00Z",
+        json!({"score": 0.0, "passed": false}),
+    )
+    .await;
     // The first instant after the window: counted nowhere in March.
-    event(db, u5, c1, "content_opened", "2026-04-01T00:00:00Z", none.clone()).await;
+    event(
+        db,
+        u5,
+        c1,
+        "content_opened",
+        "2026-04-01T00:00:00Z",
+        none.clone(),
+    )
+    .await;
 
     // A developer with keys, and an admin.
     let dev = s.learner("dev@example.id").await.access_token;
     assert_eq!(
-        s.post("/api/v1/auth/upgrade-role", Some(&dev), json!({})).await.status,
+        s.post("/api/v1/auth/upgrade-role", Some(&dev), json!({}))
+            .await
+            .status,
         201
     );
     let developer: pintar_core::api::TokenResponse = s
@@ -328,17 +396,40 @@ async fn aggregates_match_the_seeded_data(engine: Engine) {
         .collect();
     assert_eq!(
         buckets,
-        [("0", 1), ("1-25", 1), ("26-50", 1), ("51-75", 1), ("76-99", 0), ("100", 3)]
+        [
+            ("0", 1),
+            ("1-25", 1),
+            ("26-50", 1),
+            ("51-75", 1),
+            ("76-99", 0),
+            ("100", 3)
+        ]
     );
     let c2 = &p.items[1];
-    assert_eq!((c2.items, c2.learners, c2.completed, c2.average_percent), (1, 2, 2, 100.0));
-    let admin_view: Page<CourseProgressDistribution> =
-        decode(&s.get("/api/v1/analytics/course-progress", Some(&w.admin)).await);
+    assert_eq!(
+        (c2.items, c2.learners, c2.completed, c2.average_percent),
+        (1, 2, 2, 100.0)
+    );
+    let admin_view: Page<CourseProgressDistribution> = decode(
+        &s.get("/api/v1/analytics/course-progress", Some(&w.admin))
+            .await,
+    );
     assert_eq!(admin_view.total, 3);
-    let draft = admin_view.items.iter().find(|c| c.course_slug == "c3-draft").expect("draft");
-    assert_eq!((draft.learners, draft.buckets.iter().map(|b| b.learners).sum::<u64>()), (0, 0));
+    let draft = admin_view
+        .items
+        .iter()
+        .find(|c| c.course_slug == "c3-draft")
+        .expect("draft");
+    assert_eq!(
+        (
+            draft.learners,
+            draft.buckets.iter().map(|b| b.learners).sum::<u64>()
+        ),
+        (0, 0)
+    );
     let paged: Page<CourseProgressDistribution> = decode(
-        &s.get("/api/v1/analytics/course-progress?per_page=1&page=2", dev).await,
+        &s.get("/api/v1/analytics/course-progress?per_page=1&page=2", dev)
+            .await,
     );
     assert_eq!((paged.total, paged.items.len()), (2, 1));
     assert_eq!(paged.items[0].course_id, w.c2.to_string());
@@ -346,21 +437,38 @@ async fn aggregates_match_the_seeded_data(engine: Engine) {
     // Completion: rate, median (odd and even counts), drop-off per section.
     let p: Page<CourseCompletion> = decode(&s.get("/api/v1/analytics/completion-rates", dev).await);
     let c1 = &p.items[0];
-    assert_eq!((c1.learners, c1.completed, c1.completion_rate), (7, 3, 42.9));
-    assert_eq!(c1.median_seconds_to_complete, Some(300.0), "of 100, 300, 1000");
+    assert_eq!(
+        (c1.learners, c1.completed, c1.completion_rate),
+        (7, 3, 42.9)
+    );
+    assert_eq!(
+        c1.median_seconds_to_complete,
+        Some(300.0),
+        "of 100, 300, 1000"
+    );
     let drop: Vec<u64> = c1.drop_off.iter().map(|d| d.learners).collect();
-    assert_eq!(drop, [1, 2], "u2 stopped in section 1; u3 and u6 in section 2");
+    assert_eq!(
+        drop,
+        [1, 2],
+        "u2 stopped in section 1; u3 and u6 in section 2"
+    );
     assert_eq!(c1.drop_off[0].title, "Section 0");
     assert_eq!(c1.not_started, 1, "u4 opened but completed nothing");
     let c2 = &p.items[1];
-    assert_eq!((c2.learners, c2.completed, c2.completion_rate), (2, 2, 100.0));
+    assert_eq!(
+        (c2.learners, c2.completed, c2.completion_rate),
+        (2, 2, 100.0)
+    );
     assert_eq!(c2.median_seconds_to_complete, Some(90.0), "of 60 and 120");
     assert_eq!((c2.not_started, c2.drop_off[0].learners), (0, 0));
 
     // Engagement over March 2026.
     let p: Page<CourseEngagement> = decode(
-        &s.get("/api/v1/analytics/course-engagement?from=2026-03-01&to=2026-03-31", dev)
-            .await,
+        &s.get(
+            "/api/v1/analytics/course-engagement?from=2026-03-01&to=2026-03-31",
+            dev,
+        )
+        .await,
     );
     let e = &p.items[0];
     assert_eq!(e.course_id, w.c1.to_string());
@@ -372,13 +480,22 @@ async fn aggregates_match_the_seeded_data(engine: Engine) {
     assert_eq!((e.active_learners_7d, e.active_learners_30d), (2, 3));
     assert_eq!(e.average_quiz_score, Some(75.0));
     let e2 = &p.items[1];
-    assert_eq!((e2.enrolments, e2.active_learners_30d, e2.average_quiz_score), (0, 0, None));
+    assert_eq!(
+        (e2.enrolments, e2.active_learners_30d, e2.average_quiz_score),
+        (0, 0, None)
+    );
     // One day: the last second of March is in, the quiz of the 30th is not.
     let p: Page<CourseEngagement> = decode(
-        &s.get("/api/v1/analytics/course-engagement?from=2026-03-31&to=2026-03-31", dev)
-            .await,
+        &s.get(
+            "/api/v1/analytics/course-engagement?from=2026-03-31&to=2026-03-31",
+            dev,
+        )
+        .await,
     );
-    assert_eq!((p.items[0].quiz_attempts, p.items[0].average_quiz_score), (1, Some(100.0)));
+    assert_eq!(
+        (p.items[0].quiz_attempts, p.items[0].average_quiz_score),
+        (1, Some(100.0))
+    );
     assert_eq!(p.items[0].active_learners_7d, 2);
 
     // Activity per day: every day of March, zeros included.
@@ -405,7 +522,10 @@ async fn aggregates_match_the_seeded_data(engine: Engine) {
         pintar_core::analytics::forecast::auto_forecast(&values, 7, 7).expect("engine forecast");
     assert_eq!(f.model, engine_says.prediction.label);
     assert_eq!(f.points.len(), 7);
-    assert_eq!(f.points[0].date, NaiveDate::from_ymd_opt(2026, 4, 1).expect("date"));
+    assert_eq!(
+        f.points[0].date,
+        NaiveDate::from_ymd_opt(2026, 4, 1).expect("date")
+    );
     for (p, v) in f.points.iter().zip(&engine_says.prediction.point) {
         assert_eq!(p.value, v.max(0.0));
         assert!(p.lower_95 >= 0.0 && p.lower_95 <= p.lower_80 && p.upper_80 <= p.upper_95);
@@ -422,15 +542,26 @@ async fn aggregates_match_the_seeded_data(engine: Engine) {
         )
         .await,
     );
-    let weeks: Vec<(String, f64)> = a.points.iter().map(|p| (p.date.to_string(), p.value)).collect();
+    let weeks: Vec<(String, f64)> = a
+        .points
+        .iter()
+        .map(|p| (p.date.to_string(), p.value))
+        .collect();
     assert_eq!(
         weeks,
-        [("2026-03-23".to_string(), 1.0), ("2026-03-30".to_string(), 2.0)],
+        [
+            ("2026-03-23".to_string(), 1.0),
+            ("2026-03-30".to_string(), 2.0)
+        ],
         "u4 in the first week; u3 and u5 in the week holding 31 March"
     );
     assert!(a.forecast.is_none());
     assert!(a.note.expect("note").contains("at least 4"));
-    for (metric, total) in [("enrolments", 2.0), ("quiz_attempts", 2.0), ("completions", 0.0)] {
+    for (metric, total) in [
+        ("enrolments", 2.0),
+        ("quiz_attempts", 2.0),
+        ("completions", 0.0),
+    ] {
         let a: ActivitySeries = decode(
             &s.get(
                 &format!("/api/v1/analytics/activity?metric={metric}&to=2026-03-31&points=31&forecast=false"),
@@ -438,7 +569,11 @@ async fn aggregates_match_the_seeded_data(engine: Engine) {
             )
             .await,
         );
-        assert_eq!(a.points.iter().map(|p| p.value).sum::<f64>(), total, "{metric}");
+        assert_eq!(
+            a.points.iter().map(|p| p.value).sum::<f64>(),
+            total,
+            "{metric}"
+        );
         assert!(a.forecast.is_none() && a.note.is_none());
     }
     let other: ActivitySeries = decode(
@@ -452,8 +587,10 @@ async fn aggregates_match_the_seeded_data(engine: Engine) {
     assert_eq!(other.forecast.expect("flat").model, "constant");
 
     // User progress: u3 has a, b and c of course 1 done; d is next.
-    let p: Page<UserCourseProgress> =
-        decode(&s.get("/api/v1/analytics/user-progress", Some(&w.u3_token)).await);
+    let p: Page<UserCourseProgress> = decode(
+        &s.get("/api/v1/analytics/user-progress", Some(&w.u3_token))
+            .await,
+    );
     assert_eq!(p.total, 1);
     let mine = &p.items[0];
     assert_eq!((mine.completed, mine.total, mine.percent), (3, 4, 75.0));
@@ -476,14 +613,22 @@ async fn who_sees_what(engine: Engine) {
     ];
     for path in aggregates {
         let r = s.get(path, Some(&w.u3_token)).await;
-        assert_eq!((r.status, r.body["code"].as_str()), (403, Some("forbidden")), "{engine:?} {path}");
+        assert_eq!(
+            (r.status, r.body["code"].as_str()),
+            (403, Some("forbidden")),
+            "{engine:?} {path}"
+        );
         assert_eq!(s.get(path, None).await.status, 401, "{path}");
         assert_eq!(s.get(path, Some(&w.developer)).await.status, 200, "{path}");
         assert_eq!(s.get(path, Some(&w.admin)).await.status, 200, "{path}");
         assert_eq!(with_key(&s, path, &w.key_analytics).await.0, 200, "{path}");
         let (status, body) = with_key(&s, path, &w.key_learning).await;
         assert_eq!(status, 403, "{path}: a key without the analytics scope");
-        assert!(body["detail"].as_str().is_some_and(|d| d.contains("analytics")));
+        assert!(
+            body["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("analytics"))
+        );
     }
 
     // A learner sees their own progress, and no one else's.
@@ -504,13 +649,24 @@ async fn who_sees_what(engine: Engine) {
     let mut percents: Vec<f64> = p.items.iter().map(|i| i.percent).collect();
     percents.sort_by(f64::total_cmp);
     assert_eq!(percents, [25.0, 100.0]);
-    let done = p.items.iter().find(|i| i.course_id == w.c2.to_string()).expect("c2");
+    let done = p
+        .items
+        .iter()
+        .find(|i| i.course_id == w.c2.to_string())
+        .expect("c2");
     assert!(done.next.is_none() && done.completed_at.is_some());
     let all: Page<UserCourseProgress> = decode(
-        &s.get("/api/v1/analytics/user-progress?per_page=4&page=3", Some(&w.admin))
-            .await,
+        &s.get(
+            "/api/v1/analytics/user-progress?per_page=4&page=3",
+            Some(&w.admin),
+        )
+        .await,
     );
-    assert_eq!((all.total, all.items.len()), (9, 1), "nine enrolments over pages of four");
+    assert_eq!(
+        (all.total, all.items.len()),
+        (9, 1),
+        "nine enrolments over pages of four"
+    );
     s.stop().await;
 }
 
@@ -519,9 +675,18 @@ async fn bad_parameters_are_problems(engine: Engine) {
     let s = TestServer::start(engine).await;
     let admin = s.admin("kepala@example.id").await;
     let cases = [
-        ("/api/v1/analytics/course-engagement?from=2026-04-01&to=2026-03-01", 422),
-        ("/api/v1/analytics/course-engagement?from=2020-01-01&to=2026-03-01", 422),
-        ("/api/v1/analytics/course-engagement?from=1900-01-01&to=1900-01-02", 422),
+        (
+            "/api/v1/analytics/course-engagement?from=2026-04-01&to=2026-03-01",
+            422,
+        ),
+        (
+            "/api/v1/analytics/course-engagement?from=2020-01-01&to=2026-03-01",
+            422,
+        ),
+        (
+            "/api/v1/analytics/course-engagement?from=1900-01-01&to=1900-01-02",
+            422,
+        ),
         ("/api/v1/analytics/course-engagement?from=yesterday", 400),
         ("/api/v1/analytics/activity?horizon=0", 422),
         ("/api/v1/analytics/activity?horizon=53", 422),
@@ -545,7 +710,10 @@ async fn bad_parameters_are_problems(engine: Engine) {
             r.headers["content-type"], "application/problem+json",
             "{path}"
         );
-        assert!(r.body["code"].is_string() && r.body["detail"].is_string(), "{path}");
+        assert!(
+            r.body["code"].is_string() && r.body["detail"].is_string(),
+            "{path}"
+        );
     }
     // The widest allowed window and series answer.
     for path in [
@@ -577,8 +745,7 @@ async fn learning_records_its_events(engine: Engine) {
     let s = TestServer::start(engine).await;
     s.seed().await;
     let slug = "hs-codes-and-market-research";
-    let detail: CourseDetail =
-        decode(&s.get(&format!("/api/v1/courses/{slug}"), None).await);
+    let detail: CourseDetail = decode(&s.get(&format!("/api/v1/courses/{slug}"), None).await);
     let course_id = detail.course.id.clone();
     let t = s.learner("dewi@example.id").await;
     let tok = Some(t.access_token.as_str());
@@ -588,14 +755,32 @@ async fn learning_records_its_events(engine: Engine) {
         .to_string();
 
     // Refused requests record nothing.
-    let items: Vec<_> = detail.outline.iter().flat_map(|x| x.items.clone()).collect();
+    let items: Vec<_> = detail
+        .outline
+        .iter()
+        .flat_map(|x| x.items.clone())
+        .collect();
     let first = &items[0];
     let path = |id: &str| format!("/api/v1/courses/{course_id}/contents/{id}");
-    assert_eq!(s.get(&path(&first.id), tok).await.status, 403, "not enrolled");
+    assert_eq!(
+        s.get(&path(&first.id), tok).await.status,
+        403,
+        "not enrolled"
+    );
     assert!(events_of(&s.db.db, &me, &course_id).await.is_empty());
 
-    assert_eq!(s.post(&format!("/api/v1/courses/{slug}/enroll"), tok, json!({})).await.status, 201);
-    assert_eq!(s.post(&format!("/api/v1/courses/{slug}/enroll"), tok, json!({})).await.status, 200);
+    assert_eq!(
+        s.post(&format!("/api/v1/courses/{slug}/enroll"), tok, json!({}))
+            .await
+            .status,
+        201
+    );
+    assert_eq!(
+        s.post(&format!("/api/v1/courses/{slug}/enroll"), tok, json!({}))
+            .await
+            .status,
+        200
+    );
     assert_eq!(s.get(&path(&first.id), tok).await.status, 200);
     // The right answers, from the seed file.
     let docs = pintar_server::learning::seed::documents().expect("seed documents");
@@ -613,15 +798,44 @@ async fn learning_records_its_events(engine: Engine) {
     let wrong: Vec<Vec<u32>> = right.iter().map(|_| vec![]).collect();
     for item in &items {
         if item.kind.as_str() == "quiz" {
-            let r = s.post(&format!("{}/attempts", path(&item.id)), tok, json!({"answers": wrong})).await;
-            assert_eq!((r.status, r.body["passed"].as_bool()), (201, Some(false)), "{:?}", r.body);
-            let r = s.post(&format!("{}/attempts", path(&item.id)), tok, json!({"answers": right})).await;
-            assert_eq!((r.status, r.body["passed"].as_bool()), (201, Some(true)), "{:?}", r.body);
+            let r = s
+                .post(
+                    &format!("{}/attempts", path(&item.id)),
+                    tok,
+                    json!({"answers": wrong}),
+                )
+                .await;
+            assert_eq!(
+                (r.status, r.body["passed"].as_bool()),
+                (201, Some(false)),
+                "{:?}",
+                r.body
+            );
+            let r = s
+                .post(
+                    &format!("{}/attempts", path(&item.id)),
+                    tok,
+                    json!({"answers": right}),
+                )
+                .await;
+            assert_eq!(
+                (r.status, r.body["passed"].as_bool()),
+                (201, Some(true)),
+                "{:?}",
+                r.body
+            );
         } else {
-            let r = s.post(&format!("{}/complete", path(&item.id)), tok, json!({})).await;
+            let r = s
+                .post(&format!("{}/complete", path(&item.id)), tok, json!({}))
+                .await;
             assert_eq!(r.status, 200, "{:?}", r.body);
             // Completing again changes nothing and records nothing.
-            assert_eq!(s.post(&format!("{}/complete", path(&item.id)), tok, json!({})).await.status, 200);
+            assert_eq!(
+                s.post(&format!("{}/complete", path(&item.id)), tok, json!({}))
+                    .await
+                    .status,
+                200
+            );
         }
     }
     let events = events_of(&s.db.db, &me, &course_id).await;
@@ -639,19 +853,34 @@ async fn learning_records_its_events(engine: Engine) {
     let scores: Vec<(f64, bool)> = events
         .iter()
         .filter(|(k, _)| k == "quiz_attempted")
-        .map(|(_, m)| (m["score"].as_f64().expect("score"), m["passed"].as_bool().expect("passed")))
+        .map(|(_, m)| {
+            (
+                m["score"].as_f64().expect("score"),
+                m["passed"].as_bool().expect("passed"),
+            )
+        })
         .collect();
     assert_eq!(scores, [(0.0, false), (100.0, true)]);
 
     // And the analytics see them: today, one enrolment and one completion.
     let admin = s.admin("kepala@example.id").await;
     let p: Page<UserCourseProgress> = decode(
-        &s.get(&format!("/api/v1/analytics/user-progress?user_id={me}"), Some(&admin)).await,
+        &s.get(
+            &format!("/api/v1/analytics/user-progress?user_id={me}"),
+            Some(&admin),
+        )
+        .await,
     );
-    assert_eq!((p.items[0].percent, p.items[0].next.is_none()), (100.0, true));
+    assert_eq!(
+        (p.items[0].percent, p.items[0].next.is_none()),
+        (100.0, true)
+    );
     let a: ActivitySeries = decode(
-        &s.get("/api/v1/analytics/activity?metric=completions&points=1&forecast=false", Some(&admin))
-            .await,
+        &s.get(
+            "/api/v1/analytics/activity?metric=completions&points=1&forecast=false",
+            Some(&admin),
+        )
+        .await,
     );
     assert_eq!(a.points[0].value, 1.0);
     s.stop().await;

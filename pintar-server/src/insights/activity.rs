@@ -31,9 +31,9 @@ impl Window {
     pub fn ending(interval: ActivityInterval, to: NaiveDate, periods: u32) -> Option<Self> {
         let last = match interval {
             ActivityInterval::Day => to,
-            ActivityInterval::Week => to.checked_sub_days(Days::new(
-                u64::from(to.weekday().num_days_from_monday()),
-            ))?,
+            ActivityInterval::Week => {
+                to.checked_sub_days(Days::new(u64::from(to.weekday().num_days_from_monday())))?
+            }
         };
         let back = u64::from(periods.checked_sub(1)?) * u64::from(Self::days(interval));
         Some(Self {
@@ -135,11 +135,7 @@ pub async fn series<C: ConnectionTrait>(
 /// The forecast of `values` (one per period of `window`) for `horizon` periods, from the
 /// engine's model pool, never below zero (the metrics are counts); or why there is none.
 /// CPU work: call it off the async runtime.
-pub fn forecast(
-    values: &[f64],
-    window: &Window,
-    horizon: u32,
-) -> Result<ActivityForecast, String> {
+pub fn forecast(values: &[f64], window: &Window, horizon: u32) -> Result<ActivityForecast, String> {
     let h = horizon as usize;
     let dates: Vec<NaiveDate> = (window.periods..window.periods + horizon)
         .map(|k| window.date(k))
@@ -212,7 +208,10 @@ mod tests {
         assert_eq!(w.first, d("2026-11-09"), "a Monday, two weeks before");
         assert_eq!(w.last_day(), Some(d("2026-11-29")));
         let w = Window::ending(ActivityInterval::Day, d("2026-11-26"), 1).expect("window");
-        assert_eq!((w.first, w.last_day()), (d("2026-11-26"), Some(d("2026-11-26"))));
+        assert_eq!(
+            (w.first, w.last_day()),
+            (d("2026-11-26"), Some(d("2026-11-26")))
+        );
         assert!(Window::ending(ActivityInterval::Day, d("2026-11-26"), 0).is_none());
     }
 

@@ -131,7 +131,11 @@ pub async fn course_page<C: ConnectionTrait>(
         vec![],
     )
     .await?;
-    let total = total.first().map(|r| count(r, "n")).transpose()?.unwrap_or(0);
+    let total = total
+        .first()
+        .map(|r| count(r, "n"))
+        .transpose()?
+        .unwrap_or(0);
     let offset = (page - 1).saturating_mul(per_page);
     let found = rows(
         conn,

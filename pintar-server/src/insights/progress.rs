@@ -6,9 +6,7 @@ use crate::error::ServerError;
 use crate::learning::progress::percent;
 use crate::storage::entities::content;
 use chrono::{DateTime, Utc};
-use pintar_core::api::{
-    CourseProgressDistribution, NextItem, ProgressBucket, UserCourseProgress,
-};
+use pintar_core::api::{CourseProgressDistribution, NextItem, ProgressBucket, UserCourseProgress};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Value};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -31,7 +29,11 @@ pub async fn user_progress<C: ConnectionTrait>(
         values.clone(),
     )
     .await?;
-    let total = total.first().map(|r| count(r, "n")).transpose()?.unwrap_or(0);
+    let total = total
+        .first()
+        .map(|r| count(r, "n"))
+        .transpose()?
+        .unwrap_or(0);
     let next = values.len() + 1;
     values.push(Value::from(i64::try_from(per_page).unwrap_or(i64::MAX)));
     values.push(Value::from(
@@ -82,7 +84,9 @@ pub async fn user_progress<C: ConnectionTrait>(
             let course_id: Uuid = r.try_get("", "course_id")?;
             let enrolled_at: DateTime<Utc> = r.try_get("", "enrolled_at")?;
             let total = u32::try_from(count(r, "items")?).unwrap_or(u32::MAX);
-            let done = u32::try_from(count(r, "done")?).unwrap_or(u32::MAX).min(total);
+            let done = u32::try_from(count(r, "done")?)
+                .unwrap_or(u32::MAX)
+                .min(total);
             let last_access: Option<DateTime<Utc>> = r.try_get("", "last_access")?;
             let last_event: Option<DateTime<Utc>> = r.try_get("", "last_event")?;
             let last_activity_at = [Some(enrolled_at), last_access, last_event]

@@ -9,10 +9,10 @@ use crate::audit::{self, RequestMeta};
 use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::body::JsonBody;
 use crate::error::ServerError;
+use crate::learning::activity::{self, Event, Kind};
 use crate::learning::catalog::CourseFilter;
 use crate::learning::document::stored_questions;
 use crate::learning::structure::{self, Structure, find_course};
-use crate::learning::activity::{self, Event, Kind};
 use crate::learning::{catalog, certificate, progress, quiz};
 use crate::pagination::{PageParams, Paged};
 use crate::state::AppState;
@@ -447,7 +447,9 @@ async fn submit_attempt(
         &txn,
         Event::new(Kind::QuizAttempted, caller.id, s.course.id)
             .on(item.id)
-            .with(serde_json::json!({"score": graded.score, "passed": passed, "attempt": used + 1})),
+            .with(
+                serde_json::json!({"score": graded.score, "passed": passed, "attempt": used + 1}),
+            ),
     )
     .await?;
     let e = enrolment(&txn, caller.id, s.course.id)

@@ -742,7 +742,11 @@ impl MigrationTrait for ActivityIndexes {
             (
                 "ix_activity_events_course_kind_created",
                 events.clone(),
-                vec![CourseId.into_iden(), Kind.into_iden(), CreatedAt.into_iden()],
+                vec![
+                    CourseId.into_iden(),
+                    Kind.into_iden(),
+                    CreatedAt.into_iden(),
+                ],
             ),
             (
                 "ix_activity_events_kind_created",
@@ -752,7 +756,11 @@ impl MigrationTrait for ActivityIndexes {
             (
                 "ix_activity_events_course_created_user",
                 events.clone(),
-                vec![CourseId.into_iden(), CreatedAt.into_iden(), UserId.into_iden()],
+                vec![
+                    CourseId.into_iden(),
+                    CreatedAt.into_iden(),
+                    UserId.into_iden(),
+                ],
             ),
             (
                 "ix_activity_events_created_user",
