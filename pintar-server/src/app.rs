@@ -29,7 +29,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(routes::courses::router())
                 .merge(routes::course_admin::router())
                 .merge(routes::admin::router())
-                .merge(routes::analytics::router()),
+                .merge(routes::analytics::router())
+                .merge(routes::platform_analytics::router()),
         )
         .split_for_parts();
     // The document's modifiers ran before the routes were merged in.

@@ -17,6 +17,7 @@ pub mod config;
 pub mod email;
 pub mod error;
 pub mod gate;
+pub mod insights;
 pub mod learning;
 pub mod metrics;
 pub mod middleware;

@@ -24,6 +24,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
         (name = "content admin", description = "Course authoring (admins)"),
         (name = "admin", description = "Users, the audit trail and the email outbox (admins)"),
         (name = "analytics", description = "Data analytics: analyse uploaded time series, stored runs and jobs"),
+        (name = "platform analytics", description = "How learners use the courses: progress, engagement, completion and activity with a forecast"),
     )
 )]
 pub struct ApiDoc;

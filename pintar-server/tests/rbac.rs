@@ -35,6 +35,8 @@ enum Audience {
     AdminSession,
     /// Any signed-in caller; an API key needs `analytics`.
     Analytics,
+    /// A signed-in developer or admin; an API key needs `analytics` (aggregates).
+    AnalyticsAggregates,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,12 +96,12 @@ fn expected(a: Audience, c: Caller) -> Outcome {
             Open | BodyCredentials | Identity => Through,
             Catalog => allow(matches!(c, KeyCoursesRead | AdminKey)),
             Learning => allow(matches!(c, KeyLearning | AdminKey)),
-            Analytics => allow(matches!(c, KeyAnalytics | AdminKey)),
+            Analytics | AnalyticsAggregates => allow(matches!(c, KeyAnalytics | AdminKey)),
             // A key is no credential for these: like a missing session, 401.
             Session | DeveloperSession | AdminSession => Unauthorized,
         },
         Learner | Developer | Admin => match a {
-            DeveloperSession => allow(c != Learner),
+            DeveloperSession | AnalyticsAggregates => allow(c != Learner),
             AdminSession => allow(c == Admin),
             _ => Through,
         },
@@ -319,6 +321,36 @@ fn routes() -> Vec<Route> {
             None,
         ),
         route(Method::GET, "/api/v1/admin/emails", AdminSession, None),
+        route(
+            Method::GET,
+            "/api/v1/analytics/user-progress",
+            Analytics,
+            None,
+        ),
+        route(
+            Method::GET,
+            "/api/v1/analytics/course-progress",
+            AnalyticsAggregates,
+            None,
+        ),
+        route(
+            Method::GET,
+            "/api/v1/analytics/course-engagement",
+            AnalyticsAggregates,
+            None,
+        ),
+        route(
+            Method::GET,
+            "/api/v1/analytics/completion-rates",
+            AnalyticsAggregates,
+            None,
+        ),
+        route(
+            Method::GET,
+            "/api/v1/analytics/activity",
+            AnalyticsAggregates,
+            None,
+        ),
         // Last: it changes the learner's stored role (their token keeps saying learner).
         route(
             Method::DELETE,

@@ -5,6 +5,7 @@ mod accounts;
 mod admin;
 mod analysis;
 mod courses;
+mod insights;
 mod page;
 mod problem;
 
@@ -12,5 +13,6 @@ pub use accounts::*;
 pub use admin::*;
 pub use analysis::*;
 pub use courses::*;
+pub use insights::*;
 pub use page::*;
 pub use problem::*;

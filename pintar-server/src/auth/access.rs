@@ -52,10 +52,17 @@ const LEARNING: Rule = Rule {
     roles: &[],
     key_scope: Some(KeyScope::Needs(Scope::Learning)),
 };
-/// Any signed-in caller; a key needs `analytics` (data analysis and its runs).
+/// Any signed-in caller; a key needs `analytics` (data analysis and its runs, the caller's
+/// own learning figures).
 const ANALYTICS: Rule = Rule {
     anonymous: false,
     roles: &[],
+    key_scope: Some(KeyScope::Needs(Scope::Analytics)),
+};
+/// A signed-in developer or admin; a key needs `analytics` (platform-wide aggregates).
+const ANALYTICS_AGGREGATES: Rule = Rule {
+    anonymous: false,
+    roles: &[Role::Developer, Role::Admin],
     key_scope: Some(KeyScope::Needs(Scope::Analytics)),
 };
 /// Any signed-in caller, or any key (the caller's own profile).
@@ -109,6 +116,14 @@ pub fn rule(method: &Method, path: &str) -> Option<Rule> {
             ANALYTICS
         }
         ("DELETE", "/analytics/runs/{id}") => ANALYTICS,
+        ("GET", "/analytics/user-progress") => ANALYTICS,
+        (
+            "GET",
+            "/analytics/course-progress"
+            | "/analytics/course-engagement"
+            | "/analytics/completion-rates"
+            | "/analytics/activity",
+        ) => ANALYTICS_AGGREGATES,
         _ => return None,
     })
 }

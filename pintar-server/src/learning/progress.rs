@@ -1,6 +1,7 @@
 //! Progress: per item, rolled up to sections and the course, with the next item to study;
 //! and marking an item complete (which may complete the course and issue its certificate).
 
+use super::activity::{self, Event, Kind};
 use super::certificate;
 use super::structure::Structure;
 use crate::audit::{self, RequestMeta};
@@ -8,6 +9,7 @@ use crate::error::ServerError;
 use crate::storage::entities::{content_progress, enrollment};
 use chrono::{DateTime, Utc};
 use pintar_core::api::{CourseProgress, ItemProgress, NextItem, SectionProgress};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -94,7 +96,8 @@ pub async fn rows<C: ConnectionTrait>(
 }
 
 /// Notes that the learner opened `item` now (not audited: it is a reading, not a change of
-/// what the learner achieved). Creates the progress row on first access.
+/// what the learner achieved) and records the `content_opened` event. Creates the progress
+/// row on first access. Pass a transaction, so the two writes land together.
 pub async fn touch<C: ConnectionTrait>(
     conn: &C,
     user: Uuid,
@@ -107,13 +110,13 @@ pub async fn touch<C: ConnectionTrait>(
         .filter(content_progress::Column::ContentId.eq(item))
         .one(conn)
         .await?;
-    match existing {
+    let completed = match existing {
         Some(row) => {
             let completed = row.completed_at;
             let mut active: content_progress::ActiveModel = row.into();
             active.last_accessed_at = Set(now);
             active.update(conn).await?;
-            Ok(completed)
+            completed
         }
         None => {
             let row = content_progress::ActiveModel {
@@ -124,17 +127,29 @@ pub async fn touch<C: ConnectionTrait>(
                 completed_at: Set(None),
                 last_accessed_at: Set(now),
             };
-            // A concurrent first access may have inserted it: that is fine.
-            if let Err(e) = row.insert(conn).await {
-                tracing::debug!(error = %e, "progress row raced");
-            }
-            Ok(None)
+            // A concurrent first access may have inserted it: that is fine (and, unlike a
+            // failed insert, leaves a PostgreSQL transaction usable).
+            content_progress::Entity::insert(row)
+                .on_conflict(
+                    OnConflict::columns([
+                        content_progress::Column::UserId,
+                        content_progress::Column::ContentId,
+                    ])
+                    .do_nothing()
+                    .to_owned(),
+                )
+                .exec_without_returning(conn)
+                .await?;
+            None
         }
-    }
+    };
+    activity::record(conn, Event::new(Kind::ContentOpened, user, course).on(item)).await?;
+    Ok(completed)
 }
 
 /// Marks `item` complete for the learner inside `txn` (idempotent), and completes the
-/// enrolment with a certificate when it was the last item. Returns the new progress.
+/// enrolment with a certificate when it was the last item, recording `content_completed`
+/// and `course_completed` the first time each happens. Returns the new progress.
 pub async fn complete<C: ConnectionTrait>(
     txn: &C,
     meta: &RequestMeta,
@@ -160,6 +175,7 @@ pub async fn complete<C: ConnectionTrait>(
             active.completed_at = Set(Some(now));
             active.last_accessed_at = Set(now);
             audit::update(txn, meta, Some(user), &row, active).await?;
+            activity::record(txn, completed_event(user, s, item)).await?;
         }
         None => {
             let row = content_progress::ActiveModel {
@@ -171,6 +187,7 @@ pub async fn complete<C: ConnectionTrait>(
                 last_accessed_at: Set(now),
             };
             audit::insert(txn, meta, Some(user), row).await?;
+            activity::record(txn, completed_event(user, s, item)).await?;
         }
     }
     let progress_rows = rows(txn, user, s.course.id).await?;
@@ -181,6 +198,11 @@ pub async fn complete<C: ConnectionTrait>(
         active.completed_at = Set(Some(now));
         active.certificate_code = Set(Some(certificate::new_code()));
         enrolment = audit::update(txn, meta, Some(user), e, active).await?;
+        activity::record(txn, Event::new(Kind::CourseCompleted, user, s.course.id)).await?;
     }
     Ok(roll_up(s, &enrolment, &progress_rows))
+}
+
+fn completed_event(user: Uuid, s: &Structure, item: Uuid) -> Event {
+    Event::new(Kind::ContentCompleted, user, s.course.id).on(item)
 }

@@ -9,6 +9,7 @@ use crate::audit::{self, RequestMeta};
 use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::body::JsonBody;
 use crate::error::ServerError;
+use crate::learning::activity::{self, Event, Kind};
 use crate::learning::catalog::CourseFilter;
 use crate::learning::document::stored_questions;
 use crate::learning::structure::{self, Structure, find_course};
@@ -208,6 +209,7 @@ async fn enroll(
         Err(err) => return Err(err.into()),
     };
     audit::inserted(&txn, &meta, Some(caller.id), &e).await?;
+    activity::record(&txn, Event::new(Kind::Enrolled, caller.id, s.course.id)).await?;
     txn.commit().await?;
     Ok((
         StatusCode::CREATED,
@@ -295,7 +297,7 @@ async fn attempts<C: ConnectionTrait>(
 }
 
 /// One content item with its body (quizzes without their answers). Opening it records the
-/// access in the caller's progress.
+/// access in the caller's progress and a `content_opened` event.
 ///
 /// Enrolled callers of any role, and admins.
 #[utoipa::path(get, path = "/courses/{id}/contents/{cid}", tag = "learning",
@@ -322,7 +324,12 @@ async fn get_content(
         .item(item_id)
         .ok_or_else(|| ServerError::NotFound("content".into()))?;
     let completed_at = match &e {
-        Some(_) => progress::touch(&state.db, caller.id, s.course.id, item.id).await?,
+        Some(_) => {
+            let txn = crate::storage::write(&state.db).await?;
+            let completed_at = progress::touch(&txn, caller.id, s.course.id, item.id).await?;
+            txn.commit().await?;
+            completed_at
+        }
         None => None,
     };
     let kind = item.kind();
@@ -434,6 +441,15 @@ async fn submit_attempt(
             passed: Set(passed),
             created_at: Set(Utc::now()),
         },
+    )
+    .await?;
+    activity::record(
+        &txn,
+        Event::new(Kind::QuizAttempted, caller.id, s.course.id)
+            .on(item.id)
+            .with(
+                serde_json::json!({"score": graded.score, "passed": passed, "attempt": used + 1}),
+            ),
     )
     .await?;
     let e = enrolment(&txn, caller.id, s.course.id)

@@ -6,5 +6,6 @@ pub mod auth;
 pub mod course_admin;
 pub mod courses;
 pub mod developer;
+pub mod platform_analytics;
 pub mod system;
 pub mod users;

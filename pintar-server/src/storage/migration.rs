@@ -17,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(LookupIndexes),
             Box::new(CredentialIndexes),
             Box::new(EmailDelivery),
+            Box::new(ActivityIndexes),
             Box::new(AnalysisJobs),
         ]
     }
@@ -902,5 +903,79 @@ impl MigrationTrait for EmailDelivery {
                 .to_owned(),
         )
         .await
+    }
+}
+
+/// Indexes for the platform analytics, most of them covering (the aggregate reads only the
+/// index): events per course and kind over time (engagement counts), per kind over time (the
+/// platform-wide series), per course and over time with the learner (active learners), per
+/// learner over time (last activity); and completed items per course and learner (progress
+/// distribution, drop-off).
+struct ActivityIndexes;
+
+impl MigrationName for ActivityIndexes {
+    fn name(&self) -> &str {
+        "m0005_activity_indexes"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for ActivityIndexes {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        use ActivityEvents::{CourseId, CreatedAt, Kind, UserId};
+        let events = ActivityEvents::Table.into_iden();
+        let indexes = [
+            (
+                "ix_activity_events_course_kind_created",
+                events.clone(),
+                vec![
+                    CourseId.into_iden(),
+                    Kind.into_iden(),
+                    CreatedAt.into_iden(),
+                ],
+            ),
+            (
+                "ix_activity_events_kind_created",
+                events.clone(),
+                vec![Kind.into_iden(), CreatedAt.into_iden(), UserId.into_iden()],
+            ),
+            (
+                "ix_activity_events_course_created_user",
+                events.clone(),
+                vec![
+                    CourseId.into_iden(),
+                    CreatedAt.into_iden(),
+                    UserId.into_iden(),
+                ],
+            ),
+            (
+                "ix_activity_events_created_user",
+                events.clone(),
+                vec![CreatedAt.into_iden(), UserId.into_iden()],
+            ),
+            (
+                "ix_activity_events_user_created",
+                events,
+                vec![UserId.into_iden(), CreatedAt.into_iden()],
+            ),
+            (
+                "ix_content_progress_course_user_completed",
+                ContentProgress::Table.into_iden(),
+                vec![
+                    ContentProgress::CourseId.into_iden(),
+                    ContentProgress::UserId.into_iden(),
+                    ContentProgress::CompletedAt.into_iden(),
+                ],
+            ),
+        ];
+        for (name, table, cols) in indexes {
+            let mut index = Index::create();
+            index.name(name).table(table).if_not_exists();
+            for c in cols {
+                index.col(c);
+            }
+            m.create_index(index.to_owned()).await?;
+        }
+        Ok(())
     }
 }
