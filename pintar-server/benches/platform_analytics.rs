@@ -280,8 +280,10 @@ async fn run(engine: &str, requests: usize) {
         .expect("limiter");
     let keys = pintar_server::auth::AuthKeys::new(b"bench-secret-bench-secret-bench-secret")
         .expect("keys");
-    let router =
-        pintar_server::router(AppState::new(db.clone(), settings, keys).with_limiter(limiter));
+    let state = AppState::new(db.clone(), settings, keys)
+        .expect("state")
+        .with_limiter(limiter);
+    let router = pintar_server::router(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

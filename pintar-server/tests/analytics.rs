@@ -205,8 +205,10 @@ async fn remote_report_equals_local(engine: Engine) {
 
 engine_tests!(runs_belong_to_their_callers);
 async fn runs_belong_to_their_callers(engine: Engine) {
-    let mut settings = Settings::default();
-    settings.analytics_keep_runs = 3;
+    let settings = Settings {
+        analytics_keep_runs: 3,
+        ..Settings::default()
+    };
     let s = TestServer::start_with(engine, settings).await;
     let a = s.learner("a@example.id").await.access_token;
     let b = s.learner("b@example.id").await.access_token;
@@ -306,13 +308,17 @@ async fn runs_belong_to_their_callers(engine: Engine) {
 
 engine_tests!(bad_input_is_refused_clearly);
 async fn bad_input_is_refused_clearly(engine: Engine) {
-    let mut settings = Settings::default();
-    settings.max_upload_bytes = 64 * 1024;
+    let settings = Settings {
+        max_upload_bytes: 64 * 1024,
+        ..Settings::default()
+    };
     let s = TestServer::start_with(engine, settings).await;
     // The upload budget over all callers: an upload past it is refused, not buffered.
-    let mut tight = Settings::default();
-    tight.analytics_upload_budget_bytes = 16 * 1024;
-    tight.rate_limit_enabled = false;
+    let tight = Settings {
+        analytics_upload_budget_bytes: 16 * 1024,
+        rate_limit_enabled: false,
+        ..Settings::default()
+    };
     let sibling = s.sibling(tight).await;
     let t = s.learner("c@example.id").await.access_token;
     let path = "/api/v1/analytics/analyze";
@@ -433,10 +439,12 @@ async fn bad_input_is_refused_clearly(engine: Engine) {
 engine_tests!(jobs_are_shared_and_survive_workers);
 async fn jobs_are_shared_and_survive_workers(engine: Engine) {
     // An instance that only takes requests: its jobs stay queued.
-    let mut settings = Settings::default();
-    settings.analytics_worker = false;
-    settings.analytics_jobs_per_user = 2;
-    settings.analytics_async_bytes = 1024;
+    let settings = Settings {
+        analytics_worker: false,
+        analytics_jobs_per_user: 2,
+        analytics_async_bytes: 1024,
+        ..Settings::default()
+    };
     let s = TestServer::start_with(engine, settings).await;
     let t = s.learner("jobs@example.id").await.access_token;
     let data = dirty_csv().into_bytes();
@@ -501,9 +509,11 @@ async fn jobs_are_shared_and_survive_workers(engine: Engine) {
         .expect("simulate a dead worker");
 
     // Another instance with a worker takes both up.
-    let mut worker = Settings::default();
-    worker.rate_limit_enabled = false;
-    worker.analytics_poll_ms = 50;
+    let worker = Settings {
+        rate_limit_enabled: false,
+        analytics_poll_ms: 50,
+        ..Settings::default()
+    };
     let sibling = s.sibling(worker).await;
     let done = wait_done(&s, &t, &first.id).await;
     assert_eq!(done.status, RunStatus::Succeeded, "{:?}", done.error);
@@ -581,7 +591,9 @@ async fn two_workers_never_claim_one_run(engine: Engine) {
         .find(|r| r.id == id)
         .and_then(|r| r.claimed_by.clone())
         .expect("holder");
-    let other = if holder == "w1" { "w2" } else { "w1" };
+    assert!(holder.starts_with("w1/") || holder.starts_with("w2/"));
+    // The same worker under another claim of the same run holds nothing.
+    let other = format!("{}/stale", holder.split('/').next().unwrap_or_default());
     let failed = || runs::Outcome::Failed(pintar_core::api::Problem::new(422, "x", "y"));
     assert!(
         !runs::finish(&db.db, id, &other, failed(), Duration::ZERO)
