@@ -825,6 +825,15 @@ impl MigrationTrait for AnalysisJobs {
                 .to_owned(),
         )
         .await?;
+        if m.get_database_backend() == sea_orm::DbBackend::Postgres {
+            // Reports are written once and read whole: storing them uncompressed saves
+            // PostgreSQL a compression pass over megabytes on every analysis.
+            m.get_connection()
+                .execute_unprepared(
+                    "ALTER TABLE analysis_reports ALTER COLUMN body SET STORAGE EXTERNAL",
+                )
+                .await?;
+        }
         let indexes = [
             (
                 "ix_analysis_runs_status",
