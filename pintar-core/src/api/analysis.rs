@@ -60,9 +60,8 @@ pub struct AnalyzeParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", param(max_length = 64))]
     pub date_format: Option<String>,
-    /// Only these series, comma-separated (at most 1000).
+    /// Only these series, comma-separated (at most 1000 names in 16 KiB; longer is 422).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(max_length = 16384))]
     pub categories: Option<String>,
     /// Include forecasts (default true).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -72,6 +71,7 @@ pub struct AnalyzeParams {
     pub include_history: Option<bool>,
     /// `json` (default) or `csv` (the per-period table).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>, pattern = "^(json|csv)$"))]
     pub format: Option<ReportFormat>,
     /// `true`: run as a job, answering `202 Accepted` with the run at once; `false`: answer
     /// synchronously or 503; unset: a job only for large inputs or when the threads are busy.
