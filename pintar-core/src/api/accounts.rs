@@ -65,7 +65,8 @@ pub struct RegisterRequest {
     /// 10 to 1024 characters.
     #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 1024))]
     pub password: String,
-    /// Name shown to others: 1 to 100 characters, no control characters.
+    /// Name shown to others: 1 to 100 characters, no control characters. Optional: the
+    /// email's local part when left out.
     #[cfg_attr(
         feature = "openapi",
         schema(
@@ -74,7 +75,8 @@ pub struct RegisterRequest {
             pattern = r"^[^\x00-\x1F\x7F-\x9F\u2028\u2029\u202A-\u202E\u2066-\u2069]*[^\s\x00-\x1F\x7F-\x9F\u2028\u2029\u202A-\u202E\u2066-\u2069][^\x00-\x1F\x7F-\x9F\u2028\u2029\u202A-\u202E\u2066-\u2069]*$"
         )
     )]
-    pub display_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
 }
 
 impl fmt::Debug for RegisterRequest {

@@ -145,11 +145,9 @@ pub async fn register(
     let mut errors = Vec::new();
     let email = validate::email(&req.email).map_err(|e| errors.push(e)).ok();
     errors.extend(validate::password(&req.password));
-    errors.extend(validate::single_line(
-        "display_name",
-        &req.display_name,
-        MAX_NAME,
-    ));
+    if let Some(name) = &req.display_name {
+        errors.extend(validate::single_line("display_name", name, MAX_NAME));
+    }
     let Some(email) = email.filter(|_| errors.is_empty()) else {
         return Err(ServerError::Validation(errors));
     };
@@ -158,7 +156,18 @@ pub async fn register(
     }
     let password_hash = hash_password(req.password).await?;
     let txn = crate::storage::write(db).await?;
-    let name = req.display_name.trim().to_string();
+    // Without a name the account is called by its email's local part (the user can change
+    // it later); asking a new learner for less is worth the blander default.
+    let name = match &req.display_name {
+        Some(n) => n.trim().to_string(),
+        None => email
+            .split('@')
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .take(MAX_NAME)
+            .collect(),
+    };
     let created = insert_user(&txn, meta, email, password_hash, name, Role::Public).await?;
     txn.commit().await?;
     Ok(created)

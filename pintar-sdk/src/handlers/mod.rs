@@ -1,0 +1,9 @@
+//! The API by area: each handler is reached from the [`Client`](crate::Client).
+
+pub mod admin;
+pub mod analytics;
+pub mod auth;
+pub mod certificates;
+pub mod courses;
+pub mod insights;
+pub mod keys;
