@@ -28,6 +28,8 @@ pub mod ratelimit;
 pub mod routes;
 pub mod state;
 pub mod storage;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod workers;
 
 pub use app::router;
