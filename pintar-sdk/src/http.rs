@@ -175,13 +175,15 @@ pub(crate) fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T>
 impl Client {
     /// Sends `call` and reads the whole answer; errors become [`Error`].
     pub(crate) async fn execute(&self, call: Call) -> Result<Answer> {
+        let timeout = self.timeout_of(&call);
         let res = self.respond(call).await?;
         let status = res.status().as_u16();
         let headers = res.headers().clone();
+        // The call's own limit (an upload's is longer) also bounds reading the answer.
         let body = res
             .bytes()
             .await
-            .map_err(|e| Error::transport(e, self.inner.timeout))?;
+            .map_err(|e| Error::transport(e, timeout))?;
         Ok(Answer {
             status,
             headers,
@@ -204,11 +206,7 @@ impl Client {
     pub(crate) async fn respond(&self, mut call: Call) -> Result<Response> {
         let inner = &self.inner;
         let url = self.url(&call)?;
-        let timeout = if call.upload {
-            inner.upload_timeout
-        } else {
-            inner.timeout
-        };
+        let timeout = self.timeout_of(&call);
         let mut renewed = false;
         let mut attempt = 0u32;
         loop {
@@ -241,14 +239,14 @@ impl Client {
                     req = req.header(reqwest::header::CONTENT_LENGTH, n);
                 }
                 req = req.body(b);
-            } else if one_shot {
-                if let Body::Stream(b, ct, len) = std::mem::replace(&mut call.body, Body::Empty) {
-                    req = req.header(CONTENT_TYPE, ct);
-                    if let Some(n) = len {
-                        req = req.header(reqwest::header::CONTENT_LENGTH, n);
-                    }
-                    req = req.body(b);
+            } else if one_shot
+                && let Body::Stream(b, ct, len) = std::mem::replace(&mut call.body, Body::Empty)
+            {
+                req = req.header(CONTENT_TYPE, ct);
+                if let Some(n) = len {
+                    req = req.header(reqwest::header::CONTENT_LENGTH, n);
                 }
+                req = req.body(b);
             }
             let sent = req.send().await;
             let res = match sent {
@@ -283,7 +281,16 @@ impl Client {
                 tokio::time::sleep(wait).await;
                 continue;
             }
-            return Err(self.api_error(res, retry_after).await);
+            return Err(self.api_error(res, retry_after, timeout).await);
+        }
+    }
+
+    /// The time allowed for `call`, from sending to the whole answer.
+    fn timeout_of(&self, call: &Call) -> Duration {
+        if call.upload {
+            self.inner.upload_timeout
+        } else {
+            self.inner.timeout
         }
     }
 
@@ -305,7 +312,12 @@ impl Client {
         Ok(url)
     }
 
-    async fn api_error(&self, res: Response, retry_after: Option<Duration>) -> Error {
+    async fn api_error(
+        &self,
+        res: Response,
+        retry_after: Option<Duration>,
+        timeout: Duration,
+    ) -> Error {
         let status = res.status().as_u16();
         let request_id = res
             .headers()
@@ -314,7 +326,7 @@ impl Client {
             .map(str::to_owned);
         let body = match res.bytes().await {
             Ok(b) => b,
-            Err(e) => return Error::transport(e, self.inner.timeout),
+            Err(e) => return Error::transport(e, timeout),
         };
         let api = match serde_json::from_slice::<Problem>(&body) {
             Ok(p) => ApiError::from_problem(p, request_id, retry_after),
@@ -454,8 +466,7 @@ mod tests {
             200,
             br#"{"items":[{"id":"a"},{"id":7}],"total":2,"page":1,"per_page":20}"#,
         )
-        .err()
-        .expect("a decode error");
+        .expect_err("a decode error");
         match err {
             Error::Decode { path, .. } => assert_eq!(path, "items[1].id"),
             other => panic!("{other:?}"),
