@@ -2,6 +2,11 @@
 
 mod cli;
 mod commands;
+// The API behind `pintar config` and `pintar auth`; the commands wiring it come next.
+#[allow(dead_code, unused_imports)]
+mod config;
+#[allow(dead_code, unused_imports)]
+mod credentials;
 mod error;
 mod printer;
 mod render;
