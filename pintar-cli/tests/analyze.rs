@@ -39,7 +39,7 @@ fn human_output_has_a_table_and_a_chart() {
         .assert()
         .success()
         .stdout(predicate::str::contains("coffee:USA"))
-        .stdout(predicate::str::contains("next (95% band)"))
+        .stdout(predicate::str::contains("next"))
         .stdout(predicate::str::contains("⠀")) // braille chart canvas
         .stdout(predicate::str::contains("forecast by"));
 }
