@@ -69,7 +69,7 @@ pub fn run(args: &AnalyzeArgs, printer: &Printer) -> Result<(), CliError> {
                 let _ = write!(
                     text,
                     "\n{}",
-                    render::chart(s, printer.color() && output.is_none())
+                    render::chart(s, printer.color() && output.is_none(), width)
                 );
             }
             if args.input.categories.is_empty() && report.series.len() > DEFAULT_CHARTS {
