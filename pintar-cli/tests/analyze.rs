@@ -39,9 +39,102 @@ fn human_output_has_a_table_and_a_chart() {
         .assert()
         .success()
         .stdout(predicate::str::contains("coffee:USA"))
-        .stdout(predicate::str::contains("next (95% band)"))
+        .stdout(predicate::str::contains("next"))
         .stdout(predicate::str::contains("⠀")) // braille chart canvas
         .stdout(predicate::str::contains("forecast by"));
+}
+
+/// The sample shipped with the repository.
+fn sample_file() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/data/exports_sample.csv")
+}
+
+/// `pintar analyze` on the sample with `COLUMNS=width`, run from the sample's folder so the
+/// file name is short.
+fn analyze_sample(width: usize) -> String {
+    let file = sample_file();
+    let out = pintar()
+        .current_dir(file.parent().expect("a folder"))
+        .env("COLUMNS", width.to_string())
+        .args(["analyze", "exports_sample.csv", "-c"])
+        .arg(CATEGORIES.join(","))
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+/// The series in `examples/data/exports_sample.csv`.
+const CATEGORIES: [&str; 6] = [
+    "coal:USA",
+    "cocoa:USA",
+    "coffee:USA",
+    "nickel:USA",
+    "palm_oil:USA",
+    "rubber:USA",
+];
+
+#[test]
+fn output_fits_the_columns_without_breaking_words() {
+    for width in [60, 80, 100] {
+        let text = analyze_sample(width);
+        for line in text.lines() {
+            assert!(
+                line.chars().count() <= width,
+                "{width}: a line of {} chars: {line}\n{text}",
+                line.chars().count()
+            );
+        }
+        // Each series has one table row, its name whole in the first column.
+        let rows: Vec<&str> = text.lines().filter(|l| l.starts_with("│ ")).collect();
+        assert_eq!(
+            rows.len(),
+            1 + CATEGORIES.len(),
+            "{width}: header and rows\n{text}"
+        );
+        for c in CATEGORIES {
+            assert!(
+                rows.iter().any(|r| r.starts_with(&format!("│ {c} "))),
+                "{width}: {c}\n{text}"
+            );
+        }
+        for header in ["series", "last", "next"] {
+            assert!(rows[0].contains(header), "{width}: {header}\n{text}");
+        }
+        // Numbers are whole: every cell of a row is a single token, or an arrow and a slope.
+        for row in &rows[1..] {
+            for cell in row
+                .split(['│', '┆'])
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+            {
+                assert!(
+                    cell.split(' ').count() <= 3,
+                    "{width}: cell '{cell}' looks split\n{text}"
+                );
+            }
+        }
+        // The chart's x axis is labelled with months, not indices.
+        let month = |w: &str| {
+            w.len() == 7 && w.as_bytes()[4] == b'-' && w.replace('-', "").parse::<u32>().is_ok()
+        };
+        let axes: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.starts_with(' ') && l.split_whitespace().next().is_some_and(month))
+            .collect();
+        assert_eq!(axes.len(), CATEGORIES.len(), "one chart each\n{text}");
+        for axis in axes {
+            let labels: Vec<&str> = axis.split_whitespace().collect();
+            assert!(
+                labels.len() >= 2 && labels.iter().all(|l| month(l)),
+                "{axis}"
+            );
+        }
+    }
 }
 
 #[test]

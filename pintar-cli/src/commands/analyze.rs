@@ -52,7 +52,13 @@ pub fn run(args: &AnalyzeArgs, printer: &Printer) -> Result<(), CliError> {
                 report.summary.warnings.len()
             ));
         }
-        let mut text = render::summary(&report, &args.input.file.display().to_string(), args.limit);
+        let width = render::output_width(output.is_none());
+        let mut text = render::summary(
+            &report,
+            &args.input.file.display().to_string(),
+            args.limit,
+            width,
+        );
         if !args.no_chart {
             let chosen: Vec<_> = if args.input.categories.is_empty() {
                 report.series.iter().take(DEFAULT_CHARTS).collect()
@@ -63,7 +69,7 @@ pub fn run(args: &AnalyzeArgs, printer: &Printer) -> Result<(), CliError> {
                 let _ = write!(
                     text,
                     "\n{}",
-                    render::chart(s, printer.color() && output.is_none())
+                    render::chart(s, printer.color() && output.is_none(), width)
                 );
             }
             if args.input.categories.is_empty() && report.series.len() > DEFAULT_CHARTS {

@@ -2,11 +2,14 @@
 
 mod chart;
 mod csv;
+pub mod fit;
 mod table;
+mod width;
 
 pub use chart::chart;
 pub use csv::periods_csv;
 pub use table::{backtest, summary};
+pub use width::output_width;
 
 /// Formats a number for people: grouped thousands for large values, 2 decimals for small.
 pub fn num(x: f64) -> String {
