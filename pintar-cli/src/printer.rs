@@ -25,6 +25,11 @@ impl Printer {
         }
     }
 
+    /// Whether notes and progress are silenced.
+    pub fn quiet(&self) -> bool {
+        self.quiet
+    }
+
     /// Whether colour may be used on stdout.
     pub fn color(&self) -> bool {
         self.color

@@ -6,6 +6,7 @@ use crate::error::CliError;
 use crate::printer::Printer;
 use crate::render;
 use pintar_core::analytics::{analyze_with_progress, read_input};
+use pintar_core::report::AnalysisReport;
 use std::fmt::Write as _;
 
 /// Inputs at least this large get a progress bar (on a terminal).
@@ -13,8 +14,8 @@ const PROGRESS_BYTES: usize = 1 << 20;
 /// Charts drawn when no `--category` is given.
 const DEFAULT_CHARTS: usize = 3;
 
-/// Runs the analysis and prints it in the chosen form.
-pub fn run(args: &AnalyzeArgs, printer: &Printer) -> Result<(), CliError> {
+/// Runs the analysis locally and prints it in the chosen form.
+pub fn run(args: &AnalyzeArgs, printer: &Printer, json: bool) -> Result<(), CliError> {
     let opts = options(&args.input, args.horizon);
     let (bytes, format) = read_input(&args.input.file)?;
     let bar = if bytes.len() >= PROGRESS_BYTES {
@@ -28,17 +29,30 @@ pub fn run(args: &AnalyzeArgs, printer: &Printer) -> Result<(), CliError> {
     })?;
     bar.finish_and_clear();
     drop(bytes);
+    present(&report, args, printer, json)
+}
 
+/// Prints a report, local or remote alike: JSON, the per-period CSV, or the summary table
+/// and charts.
+pub fn present(
+    report: &AnalysisReport,
+    args: &AnalyzeArgs,
+    printer: &Printer,
+    json: bool,
+) -> Result<(), CliError> {
+    if json && args.csv {
+        return Err(CliError::Usage("choose one of --json and --csv".into()));
+    }
     let output = args.output.as_deref();
-    let text = if args.json {
+    let text = if json {
         let json = if output.is_none() && printer.stdout_is_terminal() {
-            serde_json::to_string_pretty(&report)
+            serde_json::to_string_pretty(report)
         } else {
-            serde_json::to_string(&report)
+            serde_json::to_string(report)
         };
         json.map_err(|e| CliError::Internal(format!("cannot encode the report: {e}")))? + "\n"
     } else if args.csv {
-        render::periods_csv(&report)?
+        render::periods_csv(report)?
     } else {
         for w in report.summary.warnings.iter().take(5) {
             printer.warn(&format!(
@@ -54,7 +68,7 @@ pub fn run(args: &AnalyzeArgs, printer: &Printer) -> Result<(), CliError> {
         }
         let width = render::output_width(output.is_none());
         let mut text = render::summary(
-            &report,
+            report,
             &args.input.file.display().to_string(),
             args.limit,
             width,

@@ -9,7 +9,7 @@ use pintar_core::analytics::backtest::backtest_bytes;
 use pintar_core::analytics::read_input;
 
 /// Runs the backtest and prints the table (or JSON).
-pub fn run(args: &BacktestArgs, printer: &Printer) -> Result<(), CliError> {
+pub fn run(args: &BacktestArgs, printer: &Printer, json: bool) -> Result<(), CliError> {
     let opts = options(&args.input, Some(args.horizon));
     let (bytes, format) = read_input(&args.input.file)?;
     let bar = printer.progress(0, "backtesting");
@@ -18,7 +18,7 @@ pub fn run(args: &BacktestArgs, printer: &Printer) -> Result<(), CliError> {
     let report = backtest_bytes(&bytes, format, args.horizon, &opts)?;
     let wall = started.elapsed();
     bar.finish_and_clear();
-    let text = if args.json {
+    let text = if json {
         serde_json::to_string_pretty(&report)
             .map_err(|e| CliError::Internal(format!("cannot encode the backtest: {e}")))?
             + "\n"

@@ -3,11 +3,13 @@
 mod chart;
 mod csv;
 pub mod fit;
+mod markdown;
 mod table;
-mod width;
+pub mod width;
 
 pub use chart::chart;
 pub use csv::periods_csv;
+pub use markdown::markdown;
 pub use table::{backtest, summary};
 pub use width::output_width;
 
