@@ -106,7 +106,7 @@ fn describe(e: &pintar_sdk::Error) -> String {
         text.push_str(&format!("\n  {}: {}", f.field, f.message));
     }
     match api.status {
-        401 => text.push_str("\n(run `pintar auth login`, or set PINTAR_API_KEY)"),
+        401 => text.push_str("\n(sign in with `pintar auth login`)"),
         429 | 503 => {
             if let Some(after) = api.retry_after {
                 text.push_str(&format!("\n(try again in {} s)", after.as_secs().max(1)));
