@@ -169,6 +169,20 @@ impl ClientBuilder {
     }
 
     /// Called whenever the client obtains new tokens (sign-in or refresh).
+    ///
+    /// ```no_run
+    /// # fn demo(saved: pintar_sdk::Tokens) -> pintar_sdk::Result<()> {
+    /// // Resume a saved session, and save each rotated refresh token.
+    /// let client = pintar_sdk::Client::builder()
+    ///     .tokens(saved)
+    ///     .on_tokens(|t| {
+    ///         let json = serde_json::to_string(t).expect("tokens serialize");
+    ///         std::fs::write("session.json", json).expect("writable");
+    ///     })
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok(()) }
+    /// ```
     pub fn on_tokens(mut self, listener: impl Fn(&Tokens) + Send + Sync + 'static) -> Self {
         self.listener = Some(Arc::new(listener));
         self

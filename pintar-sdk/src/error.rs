@@ -86,6 +86,24 @@ impl Error {
 }
 
 /// An error answer from the API: RFC 9457 problem details with the API's stable `code`.
+///
+/// ```no_run
+/// # async fn demo(client: pintar_sdk::Client) {
+/// use pintar_sdk::Error;
+/// match client.auth().register("siti@example", "short", None).await {
+///     Ok(me) => println!("welcome, {}", me.display_name),
+///     Err(Error::Api(e)) if e.code == "validation_failed" => {
+///         for f in &e.errors {
+///             eprintln!("{}: {}", f.field, f.message);
+///         }
+///     }
+///     Err(Error::Api(e)) if e.status == 429 => {
+///         eprintln!("rate limited; try again in {:?}", e.retry_after);
+///     }
+///     Err(e) => eprintln!("{e}"),
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{detail} (HTTP {status} {code}{})", request_id.as_deref().map(|r| format!(", request {r}")).unwrap_or_default())]
 #[non_exhaustive]

@@ -19,6 +19,11 @@
 //! jitter (honouring `Retry-After`), and offers every list as one page (`send`) or as a
 //! `Stream` of items (`stream`).
 
+/// The README's examples, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod client;
 mod error;
 pub mod handlers;

@@ -138,6 +138,14 @@ impl<'a> AdminHandler<'a> {
     }
 
     /// Every account (`GET /admin/users`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: pintar_sdk::Client) -> pintar_sdk::Result<()> {
+    /// use pintar_sdk::types::Role;
+    /// let developers = client.admin().users().role(Role::Developer).active(true).send().await?;
+    /// println!("{} active developers", developers.total);
+    /// # Ok(()) }
+    /// ```
     pub fn users(&self) -> UserList<'a> {
         ListRequest::new(self.client, ["admin", "users"], UserFilter::default())
     }
@@ -175,6 +183,16 @@ impl<'a> AdminHandler<'a> {
     }
 
     /// The audit log (`GET /admin/audit-logs`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: pintar_sdk::Client) -> pintar_sdk::Result<()> {
+    /// let since = chrono::Utc::now() - chrono::Duration::days(1);
+    /// let changes = client.admin().audit().table("users").since(since).send().await?;
+    /// for e in changes.items {
+    ///     println!("{} {} {} by {:?}", e.created_at, e.operation, e.record_id, e.actor_id);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn audit(&self) -> AuditList<'a> {
         ListRequest::new(self.client, ["admin", "audit-logs"], AuditFilter::default())
     }
@@ -196,6 +214,17 @@ impl<'a> AdminHandler<'a> {
     }
 
     /// Creates a whole course from its document (`POST /admin/courses/import`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: pintar_sdk::Client) -> pintar_sdk::Result<()> {
+    /// // Copy a course under a new slug, as a draft.
+    /// let mut doc = client.admin().export_course("incoterms-2020").await?;
+    /// doc.slug = "incoterms-2020-copy".into();
+    /// doc.status = None;
+    /// let copy = client.admin().import_course(&doc).await?;
+    /// println!("{} is {}", copy.course.slug, copy.course.status);
+    /// # Ok(()) }
+    /// ```
     pub async fn import_course(&self, document: &CourseDocument) -> Result<CourseDetail> {
         let call = Call::post(["admin", "courses", "import"]).json(document)?;
         self.client.json(call).await

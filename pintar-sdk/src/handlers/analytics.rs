@@ -96,6 +96,25 @@ impl<'a> AnalyticsHandler<'a> {
     }
 
     /// Analyses data in memory.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: pintar_sdk::Client) -> pintar_sdk::Result<()> {
+    /// use pintar_sdk::{Analysis, DataFormat};
+    /// let csv = std::fs::read("exports.csv").expect("a file");
+    /// let answer = client
+    ///     .analytics()
+    ///     .analyze_bytes(csv)
+    ///     .format(DataFormat::Csv)
+    ///     .progress(|sent, total| eprintln!("{sent} of {total:?} bytes sent"))
+    ///     .send()
+    ///     .await?;
+    /// match answer {
+    ///     Analysis::Done { report, .. } => println!("{} series", report.series.len()),
+    ///     Analysis::Queued(run) => println!("queued as run {}", run.id),
+    ///     _ => {}
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn analyze_bytes(&self, data: impl Into<Bytes>) -> Analyze<'a> {
         Analyze::new(self.client, Source::Bytes(data.into()))
     }
@@ -112,6 +131,17 @@ impl<'a> AnalyticsHandler<'a> {
 
     /// A quick look: per-series summary, trend and growth, without forecasts
     /// (`POST /analytics/quick-analysis`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: pintar_sdk::Client) -> pintar_sdk::Result<()> {
+    /// use pintar_sdk::DataFormat;
+    /// let csv = "date,category,value\n2024-01-01,kopi,120\n2024-02-01,kopi,125\n";
+    /// let quick = client.analytics().quick(csv, DataFormat::Csv).await?;
+    /// for s in quick.series {
+    ///     println!("{}: {:?}, last {:?}", s.category, s.trend, s.last_value);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn quick(&self, data: impl Into<Bytes>, format: DataFormat) -> Result<QuickAnalysis> {
         let call = Call::post(["analytics", "quick-analysis"])
             .upload()
@@ -120,6 +150,16 @@ impl<'a> AnalyticsHandler<'a> {
     }
 
     /// The caller's runs, newest first (`GET /analytics/runs`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: pintar_sdk::Client) -> pintar_sdk::Result<()> {
+    /// use pintar_sdk::types::RunStatus;
+    /// let failed = client.analytics().runs().status(RunStatus::Failed).send().await?;
+    /// for run in failed.items {
+    ///     println!("{}: {:?}", run.id, run.error.map(|p| p.detail));
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn runs(&self) -> RunList<'a> {
         ListRequest::new(self.client, ["analytics", "runs"], RunFilter::default())
     }
@@ -154,7 +194,21 @@ impl<'a> AnalyticsHandler<'a> {
     }
 
     /// Waits until a run is done, polling with a backoff from 250 ms up to 5 s, at most
-    /// `limit` long.
+    /// `limit` long ([`Error::Timeout`] after that).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: pintar_sdk::Client) -> pintar_sdk::Result<()> {
+    /// use pintar_sdk::Analysis;
+    /// use std::time::Duration;
+    /// let answer = client.analytics().analyze_file("big.csv").await?.run_async(Some(true)).send().await?;
+    /// if let Analysis::Queued(run) = answer {
+    ///     let done = client.analytics().wait(&run.id, Duration::from_secs(600)).await?;
+    ///     println!("{:?} in {:?} ms", done.status, done.duration_ms);
+    ///     let report = client.analytics().report(&run.id).await?;
+    /// #   let _ = report;
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn wait(&self, id: &str, limit: Duration) -> Result<AnalysisRun> {
         let started = Instant::now();
         let mut delay = Duration::from_millis(250);

@@ -106,12 +106,31 @@ impl<'a> CoursesHandler<'a> {
         ListRequest::new(self.client, ["courses"], CourseFilter::default())
     }
 
-    /// One course with its outline (`GET /courses/{id}`).
+    /// One course with its outline (`GET /courses/{id}`), by id or slug.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: pintar_sdk::Client) -> pintar_sdk::Result<()> {
+    /// let course = client.courses().get("incoterms-2020").await?;
+    /// for section in &course.outline {
+    ///     println!("{} ({} items)", section.title, section.items.len());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn get(&self, course: &str) -> Result<CourseDetail> {
         self.client.json(Call::get(["courses", course])).await
     }
 
     /// Enrols the signed-in learner (`POST /courses/{id}/enroll`; enrolling twice is fine).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: pintar_sdk::Client) -> pintar_sdk::Result<()> {
+    /// client.courses().enroll("incoterms-2020").await?;
+    /// let progress = client.courses().progress("incoterms-2020").await?;
+    /// if let Some(next) = progress.next {
+    ///     println!("next up: {} ({})", next.title, next.kind);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn enroll(&self, course: &str) -> Result<Enrollment> {
         self.client
             .json(Call::post(["courses", course, "enroll"]))
@@ -170,6 +189,16 @@ impl<'a> CoursesHandler<'a> {
     }
 
     /// The signed-in learner's enrolments (`GET /users/me/enrollments`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: pintar_sdk::Client) -> pintar_sdk::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// let mut enrolled = client.courses().enrollments().stream();
+    /// while let Some(e) = enrolled.try_next().await? {
+    ///     println!("{}: {:.0} %", e.course.title, e.percent);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn enrollments(&self) -> ListRequest<'a, NoFilter, Enrollment> {
         ListRequest::new(self.client, ["users", "me", "enrollments"], NoFilter {})
     }

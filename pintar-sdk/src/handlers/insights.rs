@@ -85,6 +85,20 @@ impl<'a> InsightsHandler<'a> {
     }
 
     /// Enrolments, opens and quiz attempts per course (`GET /analytics/course-engagement`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: pintar_sdk::Client) -> pintar_sdk::Result<()> {
+    /// use chrono::NaiveDate;
+    /// let march = client
+    ///     .insights()
+    ///     .engagement()
+    ///     .from(NaiveDate::from_ymd_opt(2025, 3, 1).expect("a date"))
+    ///     .to(NaiveDate::from_ymd_opt(2025, 3, 31).expect("a date"))
+    ///     .send()
+    ///     .await?;
+    /// # let _ = march;
+    /// # Ok(()) }
+    /// ```
     pub fn engagement(&self) -> EngagementList<'a> {
         ListRequest::new(
             self.client,
@@ -94,6 +108,16 @@ impl<'a> InsightsHandler<'a> {
     }
 
     /// Completion rate and drop-off per course (`GET /analytics/completion-rates`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: pintar_sdk::Client) -> pintar_sdk::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// let rates: Vec<_> = client.insights().completion().per_page(100).stream().try_collect().await?;
+    /// for c in rates {
+    ///     println!("{:<32} {:>5.1} % of {}", c.course_slug, c.completion_rate, c.learners);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn completion(&self) -> ListRequest<'a, NoFilter, CourseCompletion> {
         ListRequest::new(self.client, ["analytics", "completion-rates"], NoFilter {})
     }
