@@ -252,6 +252,40 @@ async fn csv_asks_for_the_table() {
 }
 
 #[tokio::test]
+async fn csv_on_a_202_waits_for_the_job_then_fetches_the_table() {
+    let server = server().await;
+    Mock::given(method("POST"))
+        .and(api("/analytics/analyze"))
+        .and(exact_query(&[("format", "csv")]))
+        .respond_with(queued_answer())
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(api(&format!("/analytics/runs/{RUN_ID}")))
+        .respond_with(json(200, &run(RunStatus::Succeeded)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(api(&format!("/analytics/runs/{RUN_ID}/report")))
+        .and(exact_query(&[("format", "csv")]))
+        .and(header("accept", "text/csv"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw("date,category\n", "text/csv"))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let got = key_client(&server)
+        .analytics()
+        .analyze_bytes(CSV)
+        .csv()
+        .await
+        .expect("csv after the job");
+    assert_eq!(got, "date,category\n");
+}
+
+#[tokio::test]
 async fn analyze_file_reads_the_file_and_takes_the_format_from_its_name() {
     let server = server().await;
     Mock::given(method("POST"))
