@@ -129,17 +129,17 @@ fn list(args: &CourseListArgs, ctx: &Context) -> Result<(), CliError> {
     }
     let mut t = table(ctx)
         .column(Column::text("course", Priority::Must))
-        .column(Column::text("title", Priority::Must).truncate(12, 48))
-        .column(Column::text("level", Priority::Optional(1)))
-        .column(Column::number("minutes", Priority::Optional(2)).short("min"))
+        .column(Column::text("title", Priority::Must).truncate(12, 34))
+        .column(Column::number("minutes", Priority::Optional(1)).short("min"))
+        .column(Column::text("level", Priority::Optional(2)))
         .column(Column::number("items", Priority::Optional(4)))
         .column(Column::text("tags", Priority::Optional(5)).truncate(6, 30));
     for c in &page.items {
         t = t.row([
             c.slug.clone(),
             c.title.clone(),
-            c.level.as_str().to_string(),
             c.estimated_minutes.to_string(),
+            c.level.as_str().to_string(),
             c.items.to_string(),
             c.tags.join(", "),
         ]);
