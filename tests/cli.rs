@@ -272,5 +272,45 @@ async fn profiles_config_and_bad_settings() {
     // A bad URL on the command line is a usage error.
     cli.fails(&["--server", "not a url", "courses", "list"], 2, &[])
         .await;
+    // Stored credentials belong to the server that issued them: pointed elsewhere, the
+    // CLI does not send them (a hostile host would get the session).
+    let pw = format!("{PASSWORD}\n");
+    cli.ok(
+        &[
+            "auth",
+            "register",
+            "--email",
+            "ani@example.id",
+            "--password-stdin",
+        ],
+        Some(&pw),
+        &[],
+    )
+    .await;
+    cli.ok(
+        &[
+            "auth",
+            "login",
+            "--email",
+            "ani@example.id",
+            "--password-stdin",
+        ],
+        Some(&pw),
+        &[],
+    )
+    .await;
+    let err = cli
+        .fails(
+            &["--server", "http://127.0.0.1:9", "auth", "status"],
+            5,
+            &[],
+        )
+        .await;
+    assert!(err.contains("not sent"), "{err}");
+    // With PINTAR_TOKEN in charge, logout says to unset it instead of touching the store.
+    let err = cli
+        .fails(&["auth", "logout"], 2, &[("PINTAR_TOKEN", "x")])
+        .await;
+    assert!(err.contains("PINTAR_TOKEN"), "{err}");
     server.stop().await;
 }

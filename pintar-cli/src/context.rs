@@ -5,10 +5,13 @@
 use crate::error::CliError;
 use crate::login::{self, Identity};
 use crate::printer::Printer;
-use pintar_sdk::{Client, Credentials, Tokens};
+use pintar_sdk::Client;
 use serde::Serialize;
 use std::future::Future;
-use std::io::{IsTerminal, Write};
+use std::io::{BufRead, IsTerminal, Read, Write};
+
+/// Longest line read from the terminal or stdin (passwords are at most 1024 characters).
+const MAX_LINE: u64 = 8 * 1024;
 
 /// Global flags the commands share.
 #[derive(Debug, Clone)]
@@ -35,7 +38,6 @@ pub struct Context {
     pub identity: Identity,
     client: Client,
     runtime: tokio::runtime::Runtime,
-    initial_tokens: Option<Tokens>,
 }
 
 impl Context {
@@ -47,15 +49,14 @@ impl Context {
             .enable_all()
             .build()
             .map_err(|e| CliError::Internal(format!("cannot start the runtime: {e}")))?;
-        let initial_tokens = match &identity.credentials {
-            Credentials::Tokens(t) => Some(t.clone()),
-            _ => None,
-        };
-        let client = Client::builder()
+        let mut builder = Client::builder()
             .base_url(&server)
             .credentials(identity.credentials.clone())
-            .user_agent(concat!("pintar-cli/", env!("CARGO_PKG_VERSION")))
-            .build()?;
+            .user_agent(concat!("pintar-cli/", env!("CARGO_PKG_VERSION")));
+        if identity.persisted() && identity.is_session() {
+            builder = builder.on_tokens(identity.token_keeper());
+        }
+        let client = builder.build()?;
         Ok(Self {
             printer,
             json: globals.json,
@@ -63,7 +64,6 @@ impl Context {
             identity,
             client,
             runtime,
-            initial_tokens,
         })
     }
 
@@ -72,23 +72,20 @@ impl Context {
         &self.client
     }
 
-    /// Runs a future to completion, then keeps any tokens the client renewed on the way
-    /// (refresh tokens rotate on every use: losing the new one would end the session).
+    /// Runs a future to completion (renewed tokens are stored as they arrive).
     pub fn run<T, F>(&self, fut: F) -> Result<T, CliError>
     where
         F: Future<Output = Result<T, CliError>>,
     {
-        let result = self.runtime.block_on(fut);
-        let now = self.client.tokens();
-        if now.is_some()
-            && now != self.initial_tokens
-            && self.identity.persisted()
-            && let Err(e) = login::keep_tokens(&self.identity, now.as_ref(), &self.printer)
-        {
-            self.printer
-                .warn(&format!("the renewed session could not be stored: {e}"));
-        }
-        result
+        self.runtime.block_on(fut)
+    }
+
+    /// A client that signs in from scratch (login): stored credentials play no part.
+    pub fn fresh_client(&self) -> Result<Client, CliError> {
+        Ok(Client::builder()
+            .base_url(&self.server)
+            .user_agent(concat!("pintar-cli/", env!("CARGO_PKG_VERSION")))
+            .build()?)
     }
 
     /// Prints `value` as JSON on stdout (pretty on a terminal).
@@ -102,9 +99,10 @@ impl Context {
         self.printer.emit(None, &(text + "\n"))
     }
 
-    /// Prints text data on stdout.
+    /// Prints text data on stdout, with any control characters from server text dropped
+    /// (see [`crate::render::clean`]).
     pub fn print(&self, text: &str) -> Result<(), CliError> {
-        self.printer.emit(None, text)
+        self.printer.emit(None, &crate::render::clean(text))
     }
 }
 
@@ -119,9 +117,14 @@ pub fn prompt(label: &str) -> Result<String, CliError> {
     eprint!("{label}");
     let _ = std::io::stderr().flush();
     let mut line = String::new();
-    std::io::stdin()
+    let read = std::io::stdin()
+        .lock()
+        .take(MAX_LINE)
         .read_line(&mut line)
         .map_err(|e| CliError::Usage(format!("cannot read the terminal: {e}")))?;
+    if read == 0 {
+        return Err(CliError::Usage("no answer (end of input)".into()));
+    }
     Ok(line.trim().to_string())
 }
 
@@ -131,6 +134,8 @@ pub fn secret(label: &str, from_stdin: bool) -> Result<String, CliError> {
     let value = if from_stdin {
         let mut line = String::new();
         std::io::stdin()
+            .lock()
+            .take(MAX_LINE)
             .read_line(&mut line)
             .map_err(|e| CliError::Usage(format!("cannot read standard input: {e}")))?;
         line.trim_end_matches(['\r', '\n']).to_string()

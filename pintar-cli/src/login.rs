@@ -1,11 +1,13 @@
 //! Who the remote commands act as: settings resolved once (flag > env > profile >
 //! default), and credentials from the environment (CI) or the profile's store (the OS
-//! keyring, or the owner-only file where no keyring works).
+//! keyring, or the owner-only file where no keyring works). Stored credentials belong to
+//! the server that issued them and are never sent to another.
 
 use crate::config::{Config, Overrides, process_env, resolve_settings};
 use crate::context::Globals;
 use crate::credentials::{
-    Auth, AuthSource, CredentialStore, Credentials, Secret, StoreOptions, resolve_auth,
+    Auth, AuthSource, CredentialStore, Credentials, ResolvedAuth, Secret, StoreOptions,
+    resolve_auth,
 };
 use crate::error::CliError;
 use crate::printer::Printer;
@@ -52,6 +54,38 @@ impl Identity {
             _ => None,
         }
     }
+
+    /// A listener that stores renewed tokens the moment the client gets them: the old
+    /// refresh token is spent, so a command interrupted later must not lose the new one.
+    pub fn token_keeper(&self) -> impl Fn(&Tokens) + Send + Sync + 'static {
+        let store = self.store.clone();
+        let config = std::sync::Mutex::new(self.config.clone());
+        let profile = self.profile.clone();
+        let email = self.email.clone();
+        let server = self.server.clone();
+        move |tokens: &Tokens| {
+            let creds = session_credentials(email.clone(), tokens, &server);
+            let mut config = config
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Err(e) = store.save(&mut config, &profile, &creds) {
+                eprintln!(
+                    "warning: the renewed session could not be stored ({e}); the next command will ask you to sign in again"
+                );
+            }
+        }
+    }
+}
+
+fn session_credentials(email: Option<String>, tokens: &Tokens, server: &str) -> Credentials {
+    Credentials {
+        email,
+        access_token: Some(Secret::new(tokens.access_token.clone())),
+        refresh_token: Some(Secret::new(tokens.refresh_token.clone())),
+        api_key: None,
+        access_token_expires_at: tokens.expires_at,
+        server: Some(server.to_string()),
+    }
 }
 
 /// Resolves settings and credentials for the remote commands.
@@ -68,11 +102,38 @@ pub fn resolve(globals: &Globals, printer: &Printer) -> Result<Identity, CliErro
         ..StoreOptions::default()
     });
     let profile = settings.profile.value.clone();
-    let resolved = resolve_auth(env, &store, &config, &profile)?;
+    let server = settings.server.value.to_string();
+    let resolved = match resolve_auth(env, &store, &config, &profile) {
+        Ok(r) => r,
+        // A damaged or locked store must not block `auth login` (its fix) or public
+        // commands: go on signed out, and say why.
+        Err(e) => {
+            printer.warn(&format!("stored credentials unusable: {e}"));
+            ResolvedAuth {
+                auth: Auth::None,
+                source: AuthSource::None,
+                stored: None,
+                warning: None,
+            }
+        }
+    };
     if let Some(w) = &resolved.warning {
         printer.warn(w);
     }
-    let credentials = match resolved.auth {
+    let mut auth = resolved.auth;
+    let mut source = resolved.source.to_string();
+    let issuer = resolved.stored.as_ref().and_then(|c| c.server.clone());
+    if let Some(issuer) = issuer
+        && issuer != server
+        && !matches!(auth, Auth::None)
+    {
+        printer.warn(&format!(
+            "the stored credentials of profile {profile} are for {issuer}, not {server}: not sent (sign in to {server} with `pintar auth login`)"
+        ));
+        auth = Auth::None;
+        source = "none".into();
+    }
+    let credentials = match auth {
         Auth::ApiKey(k) => pintar_sdk::Credentials::ApiKey(k.expose().to_string()),
         Auth::Token {
             access,
@@ -92,13 +153,14 @@ pub fn resolve(globals: &Globals, printer: &Printer) -> Result<Identity, CliErro
         .as_ref()
         .and_then(|c| c.email.clone())
         .or(settings.email.clone());
+    let from_store = matches!(resolved.source, AuthSource::Stored(_)) && source != "none";
     Ok(Identity {
         profile,
-        server: settings.server.value.to_string(),
+        server,
         email,
         credentials,
-        source: resolved.source.to_string(),
-        from_store: matches!(resolved.source, AuthSource::Stored(_)),
+        source,
+        from_store,
         config,
         store,
     })
@@ -128,14 +190,9 @@ pub fn store_session(
     tokens: &Tokens,
     printer: &Printer,
 ) -> Result<String, CliError> {
-    let creds = Credentials {
-        email: Some(email.to_string()),
-        access_token: Some(Secret::new(tokens.access_token.clone())),
-        refresh_token: Some(Secret::new(tokens.refresh_token.clone())),
-        api_key: None,
-        access_token_expires_at: tokens.expires_at,
-    };
+    let creds = session_credentials(Some(email.to_string()), tokens, &identity.server);
     identity.credentials = pintar_sdk::Credentials::Tokens(tokens.clone());
+    identity.email = Some(email.to_string());
     save(identity, &creds, printer)
 }
 
@@ -149,40 +206,16 @@ pub fn store_api_key(
     let creds = Credentials {
         email: Some(email.to_string()),
         api_key: Some(Secret::new(key.to_string())),
+        server: Some(identity.server.clone()),
         ..Credentials::default()
     };
     identity.credentials = pintar_sdk::Credentials::ApiKey(key.to_string());
+    identity.email = Some(email.to_string());
     save(identity, &creds, printer)
 }
 
-/// Stores tokens the client renewed during a command (the old refresh token is spent).
-pub fn keep_tokens(
-    identity: &Identity,
-    tokens: Option<&Tokens>,
-    printer: &Printer,
-) -> Result<(), CliError> {
-    let Some(tokens) = tokens else {
-        return Ok(());
-    };
-    let creds = Credentials {
-        email: identity.email.clone(),
-        access_token: Some(Secret::new(tokens.access_token.clone())),
-        refresh_token: Some(Secret::new(tokens.refresh_token.clone())),
-        api_key: None,
-        access_token_expires_at: tokens.expires_at,
-    };
-    let mut config = identity.config.clone();
-    let saved = identity
-        .store
-        .save(&mut config, &identity.profile, &creds)?;
-    if let Some(w) = &saved.warning {
-        printer.warn(w);
-    }
-    Ok(())
-}
-
 /// Forgets the profile's stored credentials; whether anything was stored.
-pub fn forget(identity: &mut Identity, _printer: &Printer) -> Result<bool, CliError> {
+pub fn forget(identity: &mut Identity) -> Result<bool, CliError> {
     let deleted = identity
         .store
         .delete(&mut identity.config, &identity.profile)?;

@@ -32,7 +32,7 @@ fn main() -> ExitCode {
     match run(args.command, &globals, printer) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", render::clean(&e.to_string()));
             ExitCode::from(e.exit_code())
         }
     }

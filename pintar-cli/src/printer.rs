@@ -43,13 +43,13 @@ impl Printer {
     /// A note for the user on stderr (suppressed by `--quiet`).
     pub fn note(&self, message: &str) {
         if !self.quiet {
-            eprintln!("{message}");
+            eprintln!("{}", crate::render::clean(message));
         }
     }
 
     /// A warning on stderr (always shown).
     pub fn warn(&self, message: &str) {
-        eprintln!("warning: {message}");
+        eprintln!("warning: {}", crate::render::clean(message));
     }
 
     /// A progress bar on stderr, hidden when quiet or when stderr is not a terminal.
@@ -67,6 +67,15 @@ impl Printer {
 
     /// Writes `data` to the output file if one is given, else to stdout.
     pub fn emit(&self, output: Option<&Path>, data: &str) -> Result<(), CliError> {
+        // Without colour there is no escape sequence of ours to keep: drop every one on
+        // the way to a terminal. With colour, server text is cleaned where it is rendered.
+        let cleaned;
+        let data = if output.is_none() && self.stdout_tty && !self.color {
+            cleaned = crate::render::clean(data);
+            cleaned.as_ref()
+        } else {
+            data
+        };
         match output {
             Some(path) => write_file(path, data),
             None => {

@@ -74,7 +74,11 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     listener: Option<TokenListener>,
     http: Option<reqwest::Client>,
+    max_response_bytes: usize,
 }
+
+/// Default largest answer read (a year of daily data for a thousand series is far less).
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 512 * 1024 * 1024;
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -100,6 +104,7 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             listener: None,
             http: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -188,6 +193,12 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest answer the client reads (default 512 MiB); a longer one is an error.
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
     /// Use this `reqwest::Client` (its own timeouts and agent then apply).
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
@@ -202,6 +213,9 @@ impl ClientBuilder {
             None => reqwest::Client::builder()
                 .user_agent(&self.user_agent)
                 .connect_timeout(self.connect_timeout)
+                // A redirect would re-send a POST body (a password, a refresh token) to
+                // wherever it points; the API never redirects.
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(|e| Error::Config(e.to_string()))?,
         };
@@ -217,6 +231,7 @@ impl ClientBuilder {
                 timeout: self.timeout,
                 upload_timeout: self.upload_timeout,
                 retry: self.retry,
+                max_response_bytes: self.max_response_bytes,
                 session: Session::new(self.credentials, self.listener),
             }),
         })
@@ -232,6 +247,11 @@ fn parse_base(raw: &str) -> Result<Url> {
         return Err(Error::Config(format!(
             "base URL '{trimmed}' must be http:// or https:// with a host"
         )));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::Config(
+            "the base URL must not carry a user name or password".into(),
+        ));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::Config(format!(
@@ -272,6 +292,7 @@ pub(crate) struct Inner {
     pub(crate) timeout: Duration,
     pub(crate) upload_timeout: Duration,
     pub(crate) retry: RetryPolicy,
+    pub(crate) max_response_bytes: usize,
     pub(crate) session: Session,
 }
 
@@ -350,7 +371,13 @@ mod tests {
         ] {
             assert_eq!(parse_base(raw).expect(raw).as_str(), want);
         }
-        for bad in ["ftp://x.id", "x.id", "http://x.id/?a=1", ""] {
+        for bad in [
+            "ftp://x.id",
+            "x.id",
+            "http://x.id/?a=1",
+            "",
+            "https://u:p@x.id",
+        ] {
             assert!(matches!(parse_base(bad), Err(Error::Config(_))), "{bad}");
         }
     }

@@ -180,10 +180,7 @@ impl Client {
         let status = res.status().as_u16();
         let headers = res.headers().clone();
         // The call's own limit (an upload's is longer) also bounds reading the answer.
-        let body = res
-            .bytes()
-            .await
-            .map_err(|e| Error::transport(e, timeout))?;
+        let body = read_capped(res, self.inner.max_response_bytes, timeout).await?;
         Ok(Answer {
             status,
             headers,
@@ -302,7 +299,9 @@ impl Client {
                 .map_err(|()| Error::Config("the base URL cannot take a path".into()))?;
             segs.pop_if_empty();
             for s in &call.segments {
-                if s.is_empty() || s == "." || s == ".." {
+                // Control characters are dropped by URL parsing after this check, which
+                // would let "..\t" climb a level: refuse them outright.
+                if s.is_empty() || s == "." || s == ".." || s.chars().any(char::is_control) {
                     return Err(Error::Config(format!("'{s}' is not a valid id")));
                 }
                 segs.push(s);
@@ -324,14 +323,19 @@ impl Client {
             .get("x-request-id")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let body = match res.bytes().await {
+        let body = match read_capped(res, MAX_ERROR_BYTES, timeout).await {
             Ok(b) => b,
-            Err(e) => return Error::transport(e, timeout),
+            // An error page too large to be a problem document: the status says enough.
+            Err(Error::Decode { .. }) => Bytes::new(),
+            Err(e) => return e,
         };
-        let api = match serde_json::from_slice::<Problem>(&body) {
+        let mut api = match serde_json::from_slice::<Problem>(&body) {
             Ok(p) => ApiError::from_problem(p, request_id, retry_after),
             Err(_) => ApiError::from_status(status, &body, request_id, retry_after),
         };
+        // The HTTP status is the truth; a body may claim anything (a gateway forwarding
+        // an upstream problem, a broken server).
+        api.status = status;
         api.into()
     }
 
@@ -382,9 +386,10 @@ impl Client {
         let session = &self.inner.session;
         let _one_at_a_time = session.renewing.lock().await;
         let current = session.tokens();
+        // Another caller renewed while this one waited: use its tokens, whatever their
+        // expiry (a short-lived token must not make every waiter refresh again).
         if let Some(t) = &current
             && Some(t.access_token.as_str()) != stale
-            && !t.expires_within(chrono::Duration::seconds(EXPIRY_MARGIN_SECS))
         {
             return Ok(());
         }
@@ -423,6 +428,35 @@ impl Client {
             )),
         }
     }
+}
+
+/// Largest error body read (problem documents are small).
+const MAX_ERROR_BYTES: usize = 64 * 1024;
+
+/// Reads a body, refusing one longer than `limit` (announced or actual) so a broken or
+/// hostile server cannot fill memory.
+async fn read_capped(mut res: Response, limit: usize, timeout: Duration) -> Result<Bytes> {
+    let status = res.status().as_u16();
+    let too_long = || Error::Decode {
+        status,
+        path: ".".into(),
+        message: format!("the answer is longer than the client's limit of {limit} bytes"),
+    };
+    if res.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(too_long());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = res
+        .chunk()
+        .await
+        .map_err(|e| Error::transport(e, timeout))?
+    {
+        if body.len() + chunk.len() > limit {
+            return Err(too_long());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(body))
 }
 
 /// Marks a header as secret so it never shows in debug output.

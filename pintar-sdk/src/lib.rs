@@ -33,13 +33,19 @@ mod retry;
 mod session;
 
 pub use client::{
-    Client, ClientBuilder, Credentials, DEFAULT_TIMEOUT, DEFAULT_UPLOAD_TIMEOUT, TokenListener,
+    Client, ClientBuilder, Credentials, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
+    DEFAULT_UPLOAD_TIMEOUT, TokenListener,
 };
 pub use error::{ApiError, Error, Result};
 pub use handlers::analytics::{Analysis, DataFormat};
 pub use page::ListRequest;
 pub use retry::RetryPolicy;
 pub use session::Tokens;
+
+/// Re-exported: upload bodies.
+pub use bytes;
+/// Re-exported: dates and times in the API types and filters.
+pub use chrono;
 
 /// The API's request and answer types (from `pintar-core`).
 pub mod types {

@@ -113,14 +113,17 @@ where
     pub fn stream(self) -> BoxStream<'a, Result<T>> {
         let first = self.page.unwrap_or(1).max(1);
         stream::try_unfold(Some(first), move |next| {
-            let request = next.map(|n| self.clone().page(n));
+            let request = next.map(|n| (n, self.clone().page(n)));
             async move {
                 let Some(request) = request else {
                     return Ok::<_, crate::Error>(None);
                 };
-                let page = request.send().await?;
-                let more = page.page < page.pages() && !page.items.is_empty();
-                Ok(Some((page.items, more.then_some(page.page + 1))))
+                let (asked, page) = request;
+                let page = page.send().await?;
+                // Count from the page asked for: a server that echoes another number
+                // (or ignores `page`) must not make the stream loop.
+                let more = page.page == asked && asked < page.pages() && !page.items.is_empty();
+                Ok(Some((page.items, more.then_some(asked + 1))))
             }
         })
         .map_ok(|items| stream::iter(items.into_iter().map(Ok)))

@@ -82,10 +82,11 @@ impl Session {
             .clone()
     }
 
+    /// Stores the tokens, then tells the listener (which may read them back).
     pub(crate) fn set_tokens(&self, tokens: Option<Tokens>) {
+        *self.tokens.lock().unwrap_or_else(PoisonError::into_inner) = tokens.clone();
         if let (Some(t), Some(listener)) = (&tokens, &self.listener) {
             listener(t);
         }
-        *self.tokens.lock().unwrap_or_else(PoisonError::into_inner) = tokens;
     }
 }

@@ -373,3 +373,53 @@ async fn ids_are_escaped_as_one_path_segment() {
         .await
         .expect("escaped");
 }
+
+#[tokio::test]
+async fn the_http_status_wins_over_what_the_body_claims() {
+    let server = server().await;
+    Mock::given(wiremock::matchers::method("GET"))
+        .and(api("/users/me"))
+        .respond_with(wiremock::ResponseTemplate::new(403).set_body_raw(
+            r#"{"type":"about:blank","status":200,"title":"OK","detail":"really","code":"fine"}"#,
+            "application/problem+json",
+        ))
+        .mount(&server)
+        .await;
+    let err = key_client(&server).auth().me().await.expect_err("403");
+    assert_eq!(err.status(), Some(403));
+}
+
+#[tokio::test]
+async fn an_answer_longer_than_the_limit_is_refused() {
+    let server = server().await;
+    Mock::given(wiremock::matchers::method("GET"))
+        .and(api("/courses/big"))
+        .respond_with(
+            wiremock::ResponseTemplate::new(200).set_body_raw(vec![b' '; 4096], "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let client = builder(&server)
+        .api_key("pk_test")
+        .max_response_bytes(1024)
+        .build()
+        .expect("client");
+    let err = client.courses().get("big").await.expect_err("too long");
+    assert!(
+        matches!(&err, pintar_sdk::Error::Decode { message, .. } if message.contains("limit")),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn ids_with_control_characters_are_refused_before_sending() {
+    let server = server().await;
+    let client = key_client(&server);
+    for bad in ["..\t", "\n", "a\u{7f}b"] {
+        let err = client.courses().get(bad).await.expect_err("refused");
+        assert!(
+            matches!(err, pintar_sdk::Error::Config(_)),
+            "{bad:?}: {err:?}"
+        );
+    }
+}

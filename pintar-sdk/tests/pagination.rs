@@ -196,3 +196,25 @@ async fn a_failing_page_ends_the_stream_with_its_error() {
     let err = results[2].as_ref().expect_err("page 2 failed");
     assert_eq!(err.status(), Some(500));
 }
+
+#[tokio::test]
+async fn a_server_that_ignores_the_page_number_cannot_make_the_stream_loop() {
+    let server = server().await;
+    // Every request gets page 1 back, whatever it asked for.
+    Mock::given(method("GET"))
+        .and(api("/courses"))
+        .respond_with(json(200, &page(vec![course(1), course(2)], 10, 1, 2)))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let got: Vec<_> = key_client(&server)
+        .courses()
+        .list()
+        .per_page(2)
+        .stream()
+        .try_collect()
+        .await
+        .expect("stream");
+    // Page 1, then page 2 was asked for and page 1 came back: the stream stops there.
+    assert_eq!(got.len(), 4);
+}

@@ -109,19 +109,24 @@ async fn find_user(ctx: &Context, who: &str) -> Result<String, CliError> {
     if !who.contains('@') {
         return Ok(who.to_string());
     }
-    let page = ctx
+    // The search matches names too (and newest first): walk every page of matches for
+    // the exact email rather than trusting the first page.
+    use futures_util::TryStreamExt;
+    let mut matches = ctx
         .client()
         .admin()
         .users()
         .search(who)
         .per_page(100)
-        .send()
-        .await?;
-    page.items
-        .into_iter()
-        .find(|u| u.email.eq_ignore_ascii_case(who))
-        .map(|u| u.id)
-        .ok_or_else(|| CliError::NotFound(format!("no account with email {who}")))
+        .stream();
+    let mut found = None;
+    while let Some(u) = matches.try_next().await? {
+        if u.email.eq_ignore_ascii_case(who) {
+            found = Some(u.id);
+            break;
+        }
+    }
+    found.ok_or_else(|| CliError::NotFound(format!("no account with email {who}")))
 }
 
 fn users(cmd: &AdminUsersCommand, ctx: &Context) -> Result<(), CliError> {

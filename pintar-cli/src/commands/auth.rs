@@ -5,6 +5,7 @@ use crate::context::{Context, prompt, secret};
 use crate::error::CliError;
 use crate::login;
 use serde::Serialize;
+use std::io::IsTerminal;
 
 /// Runs an `auth` subcommand.
 pub fn run(cmd: &AuthCommand, ctx: &mut Context) -> Result<(), CliError> {
@@ -72,8 +73,10 @@ fn login_with_password(
         None => prompt("Email: ")?,
     };
     let password = secret("Password: ", password_stdin)?;
+    // A client of its own: the profile's current credentials play no part in signing in.
+    let fresh = ctx.fresh_client()?;
     let (tokens, me) = ctx.run(async {
-        let auth = ctx.client().auth();
+        let auth = fresh.auth();
         let tokens = auth.login(&email, &password).await?;
         let me = auth.me().await?;
         Ok((tokens, me))
@@ -92,7 +95,8 @@ fn login_with_password(
 }
 
 fn login_with_key(ctx: &mut Context) -> Result<(), CliError> {
-    let key = secret("API key: ", true)?;
+    // From stdin when piped (`--with-token < key.txt`); without echo on a terminal.
+    let key = secret("API key: ", !std::io::stdin().is_terminal())?;
     if !key.starts_with("pk_") {
         return Err(CliError::Usage(
             "that is not an API key (they start with pk_)".into(),
@@ -116,6 +120,12 @@ fn login_with_key(ctx: &mut Context) -> Result<(), CliError> {
 }
 
 fn logout(ctx: &mut Context, everywhere: bool) -> Result<(), CliError> {
+    if ctx.identity.has_credentials() && !ctx.identity.persisted() {
+        return Err(CliError::Usage(format!(
+            "the credentials come from {}: unset it to sign out",
+            ctx.identity.source.trim_start_matches("env ")
+        )));
+    }
     let ended = ctx.run(async {
         match ctx.client().auth().logout(everywhere).await {
             Ok(()) => Ok(true),
@@ -124,7 +134,7 @@ fn logout(ctx: &mut Context, everywhere: bool) -> Result<(), CliError> {
             Err(e) => Err(e.into()),
         }
     });
-    let forgotten = login::forget(&mut ctx.identity, &ctx.printer)?;
+    let forgotten = login::forget(&mut ctx.identity)?;
     ended?;
     if ctx.json {
         return ctx.print_json(&serde_json::json!({"signed_out": true, "forgotten": forgotten}));

@@ -49,7 +49,9 @@ pub fn learn(args: &LearnArgs, ctx: &Context) -> Result<(), CliError> {
     };
     let human = !ctx.json;
     if human {
-        ctx.print(&render_item(&content, ctx))?;
+        // Styled Markdown carries escape sequences of ours; the server's text in it is
+        // cleaned before rendering.
+        ctx.printer.emit(None, &render_item(&content, ctx))?;
     }
     let (completed, attempt, percent) = match content.kind {
         ContentKind::Quiz => {
@@ -142,6 +144,13 @@ pub fn quiz(args: &QuizArgs, ctx: &Context) -> Result<(), CliError> {
             questions(quiz)
         ));
     }
+    if args.answers.len() != quiz.questions.len() {
+        return Err(CliError::Usage(format!(
+            "the quiz has {} questions and {} answers were given (one --answer per question)",
+            quiz.questions.len(),
+            args.answers.len()
+        )));
+    }
     let answers = args
         .answers
         .iter()
@@ -170,14 +179,16 @@ fn render_item(c: &ContentView, ctx: &Context) -> String {
     let width = super::width(ctx);
     let mut out = format!(
         "\n== {} ({}, {} min)\n\n",
-        c.title, c.kind, c.estimated_minutes
+        crate::render::clean(&c.title),
+        c.kind,
+        c.estimated_minutes
     );
     if let Some(body) = &c.body {
         out.push_str(&crate::render::markdown(body, width, ctx.printer.color()));
         out.push('\n');
     }
     if let Some(url) = &c.video_url {
-        out.push_str(&format!("Video: {url}\n"));
+        out.push_str(&format!("Video: {}\n", crate::render::clean(url)));
     }
     out
 }

@@ -15,6 +15,9 @@ use std::time::Duration;
 /// Uploads the file with a progress bar, waits (spinner) for the report or the job, and
 /// presents it as `analyze` does locally.
 pub fn analyze(args: &AnalyzeArgs, ctx: &Context) -> Result<(), CliError> {
+    if ctx.json && args.csv {
+        return Err(CliError::Usage("choose one of --json and --csv".into()));
+    }
     let path = &args.input.file;
     let bytes = std::fs::read(path)
         .map_err(|e| CliError::BadInput(format!("cannot read {}: {e}", path.display())))?;

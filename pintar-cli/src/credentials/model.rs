@@ -22,6 +22,9 @@ pub struct Credentials {
     /// When the access token expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token_expires_at: Option<DateTime<Utc>>,
+    /// The server these credentials were issued by: they are never sent anywhere else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
 }
 
 impl Credentials {

@@ -17,6 +17,7 @@ fn creds() -> Credentials {
                 .single()
                 .expect("date"),
         ),
+        server: Some("http://127.0.0.1:8000/".into()),
     }
 }
 

@@ -8,7 +8,8 @@ pub fn markdown(text: &str, width: usize, color: bool) -> String {
     } else {
         termimad::MadSkin::no_style()
     };
-    termimad::FmtText::from(&skin, text, Some(width.max(20))).to_string()
+    let text = super::clean(text);
+    termimad::FmtText::from(&skin, &text, Some(width.max(20))).to_string()
 }
 
 #[cfg(test)]

@@ -13,6 +13,23 @@ pub use markdown::markdown;
 pub use table::{backtest, summary};
 pub use width::output_width;
 
+/// Text from the server (or a file) made safe for a terminal: control characters other
+/// than newline and tab are dropped, so no escape sequence can retitle the window, write
+/// the clipboard or repaint what the user sees.
+pub fn clean(text: &str) -> std::borrow::Cow<'_, str> {
+    if text
+        .chars()
+        .all(|c| !c.is_control() || c == '\n' || c == '\t')
+    {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .filter(|&c| !c.is_control() || c == '\n' || c == '\t')
+            .collect(),
+    )
+}
+
 /// Formats a number for people: grouped thousands for large values, 2 decimals for small.
 pub fn num(x: f64) -> String {
     if !x.is_finite() {
@@ -42,6 +59,18 @@ pub fn pct(x: Option<f64>) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn escape_sequences_never_reach_the_terminal() {
+        assert_eq!(
+            super::clean("Incoterms\u{1b}]52;c;cGF5\u{7}\u{9b}2J ok\n\tx"),
+            "Incoterms]52;c;cGF52J ok\n\tx"
+        );
+        assert!(matches!(
+            super::clean("plain"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+
     #[test]
     fn numbers_for_people() {
         assert_eq!(super::num(1_234_567.4), "1,234,567");

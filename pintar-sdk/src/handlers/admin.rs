@@ -146,13 +146,13 @@ impl<'a> AdminHandler<'a> {
     /// println!("{} active developers", developers.total);
     /// # Ok(()) }
     /// ```
-    pub fn users(&self) -> UserList<'a> {
+    pub fn users(self) -> UserList<'a> {
         ListRequest::new(self.client, ["admin", "users"], UserFilter::default())
     }
 
     /// Changes an account's role or active flag (`PATCH /admin/users/{id}`); it takes
     /// effect on the user's next request.
-    pub async fn update_user(&self, id: &str, change: &AdminUserUpdate) -> Result<UserProfile> {
+    pub async fn update_user(self, id: &str, change: &AdminUserUpdate) -> Result<UserProfile> {
         let call = Call::new(Method::PATCH, ["admin", "users", id]).json(change)?;
         self.client.json(call).await
     }
@@ -165,7 +165,7 @@ impl<'a> AdminHandler<'a> {
     /// client.admin().set_role("0193…", Role::Developer).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn set_role(&self, id: &str, role: Role) -> Result<UserProfile> {
+    pub async fn set_role(self, id: &str, role: Role) -> Result<UserProfile> {
         let change = AdminUserUpdate {
             role: Some(role),
             is_active: None,
@@ -174,7 +174,7 @@ impl<'a> AdminHandler<'a> {
     }
 
     /// Disables (false) or re-enables (true) an account.
-    pub async fn set_active(&self, id: &str, active: bool) -> Result<UserProfile> {
+    pub async fn set_active(self, id: &str, active: bool) -> Result<UserProfile> {
         let change = AdminUserUpdate {
             role: None,
             is_active: Some(active),
@@ -193,22 +193,22 @@ impl<'a> AdminHandler<'a> {
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn audit(&self) -> AuditList<'a> {
+    pub fn audit(self) -> AuditList<'a> {
         ListRequest::new(self.client, ["admin", "audit-logs"], AuditFilter::default())
     }
 
     /// The email outbox (`GET /admin/emails`).
-    pub fn emails(&self) -> EmailList<'a> {
+    pub fn emails(self) -> EmailList<'a> {
         ListRequest::new(self.client, ["admin", "emails"], EmailFilter::default())
     }
 
     /// Every course in any status (`GET /admin/courses`).
-    pub fn courses(&self) -> CourseList<'a> {
+    pub fn courses(self) -> CourseList<'a> {
         ListRequest::new(self.client, ["admin", "courses"], Default::default())
     }
 
     /// Creates an empty draft course (`POST /admin/courses`).
-    pub async fn create_course(&self, course: &NewCourse) -> Result<CourseDetail> {
+    pub async fn create_course(self, course: &NewCourse) -> Result<CourseDetail> {
         let call = Call::post(["admin", "courses"]).json(course)?;
         self.client.json(call).await
     }
@@ -225,33 +225,33 @@ impl<'a> AdminHandler<'a> {
     /// println!("{} is {}", copy.course.slug, copy.course.status);
     /// # Ok(()) }
     /// ```
-    pub async fn import_course(&self, document: &CourseDocument) -> Result<CourseDetail> {
+    pub async fn import_course(self, document: &CourseDocument) -> Result<CourseDetail> {
         let call = Call::post(["admin", "courses", "import"]).json(document)?;
         self.client.json(call).await
     }
 
     /// A course as a document to edit or import elsewhere (`GET /admin/courses/{id}/export`).
-    pub async fn export_course(&self, course: &str) -> Result<CourseDocument> {
+    pub async fn export_course(self, course: &str) -> Result<CourseDocument> {
         self.client
             .json(Call::get(["admin", "courses", course, "export"]))
             .await
     }
 
     /// Changes a course's fields or status (`PATCH /admin/courses/{id}`).
-    pub async fn update_course(&self, course: &str, patch: &CoursePatch) -> Result<CourseDetail> {
+    pub async fn update_course(self, course: &str, patch: &CoursePatch) -> Result<CourseDetail> {
         let call = Call::new(Method::PATCH, ["admin", "courses", course]).json(patch)?;
         self.client.json(call).await
     }
 
     /// Publishes a course (`POST /admin/courses/{id}/publish`).
-    pub async fn publish_course(&self, course: &str) -> Result<CourseDetail> {
+    pub async fn publish_course(self, course: &str) -> Result<CourseDetail> {
         self.client
             .json(Call::post(["admin", "courses", course, "publish"]))
             .await
     }
 
     /// Archives a course: enrolled learners keep it, the catalogue no longer shows it.
-    pub async fn archive_course(&self, course: &str) -> Result<CourseDetail> {
+    pub async fn archive_course(self, course: &str) -> Result<CourseDetail> {
         let patch = CoursePatch {
             status: Some(CourseStatus::Archived),
             ..CoursePatch::default()
@@ -260,7 +260,7 @@ impl<'a> AdminHandler<'a> {
     }
 
     /// Deletes a course nobody is enrolled in (`DELETE /admin/courses/{id}`).
-    pub async fn delete_course(&self, course: &str) -> Result<()> {
+    pub async fn delete_course(self, course: &str) -> Result<()> {
         self.client
             .empty(Call::new(Method::DELETE, ["admin", "courses", course]))
             .await

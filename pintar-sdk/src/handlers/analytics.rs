@@ -84,7 +84,7 @@ impl<'a> AnalyticsHandler<'a> {
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn analyze_file(&self, path: impl AsRef<Path>) -> Result<Analyze<'a>> {
+    pub async fn analyze_file(self, path: impl AsRef<Path>) -> Result<Analyze<'a>> {
         let path = path.as_ref();
         let bytes = tokio::fs::read(path).await.map_err(|source| Error::Io {
             path: path.display().to_string(),
@@ -115,13 +115,13 @@ impl<'a> AnalyticsHandler<'a> {
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn analyze_bytes(&self, data: impl Into<Bytes>) -> Analyze<'a> {
+    pub fn analyze_bytes(self, data: impl Into<Bytes>) -> Analyze<'a> {
         Analyze::new(self.client, Source::Bytes(data.into()))
     }
 
     /// Analyses data from a stream of chunks (`len` when known lets the server refuse an
     /// oversized upload before it is sent). A stream is sent once: it is not retried.
-    pub fn analyze_stream<S>(&self, stream: S, len: Option<u64>) -> Analyze<'a>
+    pub fn analyze_stream<S>(self, stream: S, len: Option<u64>) -> Analyze<'a>
     where
         S: Stream<Item = std::io::Result<Bytes>> + Send + Sync + 'static,
     {
@@ -142,7 +142,7 @@ impl<'a> AnalyticsHandler<'a> {
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn quick(&self, data: impl Into<Bytes>, format: DataFormat) -> Result<QuickAnalysis> {
+    pub async fn quick(self, data: impl Into<Bytes>, format: DataFormat) -> Result<QuickAnalysis> {
         let call = Call::post(["analytics", "quick-analysis"])
             .upload()
             .body(Body::Bytes(data.into(), format.media_type()));
@@ -160,17 +160,17 @@ impl<'a> AnalyticsHandler<'a> {
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn runs(&self) -> RunList<'a> {
+    pub fn runs(self) -> RunList<'a> {
         ListRequest::new(self.client, ["analytics", "runs"], RunFilter::default())
     }
 
     /// One run (`GET /analytics/runs/{id}`).
-    pub async fn run(&self, id: &str) -> Result<AnalysisRun> {
+    pub async fn run(self, id: &str) -> Result<AnalysisRun> {
         self.client.json(Call::get(["analytics", "runs", id])).await
     }
 
     /// Deletes a finished run and its report (`DELETE /analytics/runs/{id}`).
-    pub async fn delete_run(&self, id: &str) -> Result<()> {
+    pub async fn delete_run(self, id: &str) -> Result<()> {
         self.client
             .empty(Call::new(Method::DELETE, ["analytics", "runs", id]))
             .await
@@ -178,14 +178,14 @@ impl<'a> AnalyticsHandler<'a> {
 
     /// A finished run's report (`GET /analytics/runs/{id}/report`). A failed run's
     /// error comes back as the [`ApiError`](crate::ApiError) it failed with.
-    pub async fn report(&self, id: &str) -> Result<AnalysisReport> {
+    pub async fn report(self, id: &str) -> Result<AnalysisReport> {
         self.client
             .json(Call::get(["analytics", "runs", id, "report"]))
             .await
     }
 
     /// A finished run's per-period table as CSV.
-    pub async fn report_csv(&self, id: &str) -> Result<String> {
+    pub async fn report_csv(self, id: &str) -> Result<String> {
         let call = Call::get(["analytics", "runs", id, "report"])
             .query(&[("format", "csv")])?
             .accept("text/csv");
@@ -209,7 +209,7 @@ impl<'a> AnalyticsHandler<'a> {
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn wait(&self, id: &str, limit: Duration) -> Result<AnalysisRun> {
+    pub async fn wait(self, id: &str, limit: Duration) -> Result<AnalysisRun> {
         let started = Instant::now();
         let mut delay = Duration::from_millis(250);
         loop {

@@ -29,7 +29,7 @@ impl<'a> AuthHandler<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn register(
-        &self,
+        self,
         email: &str,
         password: &str,
         display_name: Option<&str>,
@@ -52,7 +52,7 @@ impl<'a> AuthHandler<'a> {
     /// let me = client.auth().me().await?;
     /// # Ok(()) }
     /// ```
-    pub async fn login(&self, email: &str, password: &str) -> Result<Tokens> {
+    pub async fn login(self, email: &str, password: &str) -> Result<Tokens> {
         let body = LoginRequest {
             email: email.into(),
             password: password.into(),
@@ -68,7 +68,7 @@ impl<'a> AuthHandler<'a> {
 
     /// Renews the access token now with the refresh token (the client also does this by
     /// itself on 401 and shortly before expiry).
-    pub async fn refresh(&self) -> Result<Tokens> {
+    pub async fn refresh(self) -> Result<Tokens> {
         let stale = self.client.tokens().map(|t| t.access_token);
         self.client
             .renew(Some(stale.as_deref().unwrap_or_default()))
@@ -79,7 +79,7 @@ impl<'a> AuthHandler<'a> {
     }
 
     /// Ends the session (`POST /auth/logout`), on every device with `everywhere`.
-    pub async fn logout(&self, everywhere: bool) -> Result<()> {
+    pub async fn logout(self, everywhere: bool) -> Result<()> {
         let Some(tokens) = self.client.tokens() else {
             return Ok(());
         };
@@ -95,17 +95,17 @@ impl<'a> AuthHandler<'a> {
 
     /// Becomes a developer (`POST /auth/upgrade-role`); the answer holds the first API key,
     /// shown this once.
-    pub async fn upgrade(&self) -> Result<UpgradeResponse> {
+    pub async fn upgrade(self) -> Result<UpgradeResponse> {
         self.client.json(Call::post(["auth", "upgrade-role"])).await
     }
 
     /// The signed-in account (`GET /users/me`).
-    pub async fn me(&self) -> Result<UserProfile> {
+    pub async fn me(self) -> Result<UserProfile> {
         self.client.json(Call::get(["users", "me"])).await
     }
 
     /// Changes the display name or password (`PATCH /users/me`).
-    pub async fn update_me(&self, change: &UpdateProfileRequest) -> Result<UserProfile> {
+    pub async fn update_me(self, change: &UpdateProfileRequest) -> Result<UserProfile> {
         let call = Call::new(reqwest::Method::PATCH, ["users", "me"]).json(change)?;
         self.client.json(call).await
     }

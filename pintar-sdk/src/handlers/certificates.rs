@@ -25,7 +25,7 @@ impl<'a> CertificatesHandler<'a> {
     /// println!("{} completed {}", cert.learner, cert.course_title);
     /// # Ok(()) }
     /// ```
-    pub async fn get(&self, code: &str) -> Result<Certificate> {
+    pub async fn get(self, code: &str) -> Result<Certificate> {
         self.client
             .json(Call::get(["certificates", code.trim()]).anonymous())
             .await

@@ -102,7 +102,7 @@ impl<'a> CoursesHandler<'a> {
     /// let page = client.courses().list().search("incoterms").level("beginner").send().await?;
     /// # Ok(()) }
     /// ```
-    pub fn list(&self) -> CourseList<'a> {
+    pub fn list(self) -> CourseList<'a> {
         ListRequest::new(self.client, ["courses"], CourseFilter::default())
     }
 
@@ -116,7 +116,7 @@ impl<'a> CoursesHandler<'a> {
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn get(&self, course: &str) -> Result<CourseDetail> {
+    pub async fn get(self, course: &str) -> Result<CourseDetail> {
         self.client.json(Call::get(["courses", course])).await
     }
 
@@ -131,28 +131,28 @@ impl<'a> CoursesHandler<'a> {
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn enroll(&self, course: &str) -> Result<Enrollment> {
+    pub async fn enroll(self, course: &str) -> Result<Enrollment> {
         self.client
             .json(Call::post(["courses", course, "enroll"]))
             .await
     }
 
     /// Leaves a course (`DELETE /courses/{id}/enroll`).
-    pub async fn unenroll(&self, course: &str) -> Result<()> {
+    pub async fn unenroll(self, course: &str) -> Result<()> {
         self.client
             .empty(Call::new(Method::DELETE, ["courses", course, "enroll"]))
             .await
     }
 
     /// Progress in a course, with the next item to study (`GET /courses/{id}/progress`).
-    pub async fn progress(&self, course: &str) -> Result<CourseProgress> {
+    pub async fn progress(self, course: &str) -> Result<CourseProgress> {
         self.client
             .json(Call::get(["courses", course, "progress"]))
             .await
     }
 
     /// A lesson, video or quiz (`GET /courses/{id}/contents/{cid}`).
-    pub async fn content(&self, course: &str, content: &str) -> Result<ContentView> {
+    pub async fn content(self, course: &str, content: &str) -> Result<ContentView> {
         self.client
             .json(Call::get(["courses", course, "contents", content]))
             .await
@@ -160,7 +160,7 @@ impl<'a> CoursesHandler<'a> {
 
     /// Marks a lesson or video done (`POST …/contents/{cid}/complete`); quizzes are passed
     /// with [`attempt`](Self::attempt) instead.
-    pub async fn complete(&self, course: &str, content: &str) -> Result<CourseProgress> {
+    pub async fn complete(self, course: &str, content: &str) -> Result<CourseProgress> {
         self.client
             .json(Call::post([
                 "courses", course, "contents", content, "complete",
@@ -178,7 +178,7 @@ impl<'a> CoursesHandler<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn attempt(
-        &self,
+        self,
         course: &str,
         content: &str,
         answers: Vec<Vec<u32>>,
@@ -199,7 +199,7 @@ impl<'a> CoursesHandler<'a> {
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn enrollments(&self) -> ListRequest<'a, NoFilter, Enrollment> {
+    pub fn enrollments(self) -> ListRequest<'a, NoFilter, Enrollment> {
         ListRequest::new(self.client, ["users", "me", "enrollments"], NoFilter {})
     }
 }

@@ -71,7 +71,7 @@ impl<'a> InsightsHandler<'a> {
     }
 
     /// Progress of each learner in each course (`GET /analytics/user-progress`).
-    pub fn user_progress(&self) -> UserProgressList<'a> {
+    pub fn user_progress(self) -> UserProgressList<'a> {
         ListRequest::new(
             self.client,
             ["analytics", "user-progress"],
@@ -80,7 +80,7 @@ impl<'a> InsightsHandler<'a> {
     }
 
     /// How far learners are in each course (`GET /analytics/course-progress`).
-    pub fn course_progress(&self) -> ListRequest<'a, NoFilter, CourseProgressDistribution> {
+    pub fn course_progress(self) -> ListRequest<'a, NoFilter, CourseProgressDistribution> {
         ListRequest::new(self.client, ["analytics", "course-progress"], NoFilter {})
     }
 
@@ -99,7 +99,7 @@ impl<'a> InsightsHandler<'a> {
     /// # let _ = march;
     /// # Ok(()) }
     /// ```
-    pub fn engagement(&self) -> EngagementList<'a> {
+    pub fn engagement(self) -> EngagementList<'a> {
         ListRequest::new(
             self.client,
             ["analytics", "course-engagement"],
@@ -118,7 +118,7 @@ impl<'a> InsightsHandler<'a> {
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn completion(&self) -> ListRequest<'a, NoFilter, CourseCompletion> {
+    pub fn completion(self) -> ListRequest<'a, NoFilter, CourseCompletion> {
         ListRequest::new(self.client, ["analytics", "completion-rates"], NoFilter {})
     }
 
@@ -132,7 +132,7 @@ impl<'a> InsightsHandler<'a> {
     /// println!("{} points", series.points.len());
     /// # Ok(()) }
     /// ```
-    pub fn activity(&self) -> Activity<'a> {
+    pub fn activity(self) -> Activity<'a> {
         Activity {
             client: self.client,
             query: ActivityQuery::default(),

@@ -25,7 +25,7 @@ impl<'a> KeysHandler<'a> {
     /// println!("store this now, it is shown once: {}", created.key);
     /// # Ok(()) }
     /// ```
-    pub fn create(&self, name: impl Into<String>) -> CreateKey<'a> {
+    pub fn create(self, name: impl Into<String>) -> CreateKey<'a> {
         CreateKey {
             client: self.client,
             body: CreateApiKeyRequest {
@@ -37,12 +37,12 @@ impl<'a> KeysHandler<'a> {
     }
 
     /// Every key of the account, live or not (`GET /developer/keys`).
-    pub async fn list(&self) -> Result<Vec<ApiKeyInfo>> {
+    pub async fn list(self) -> Result<Vec<ApiKeyInfo>> {
         self.client.json(Call::get(["developer", "keys"])).await
     }
 
     /// Revokes a key at once (`DELETE /developer/keys/{id}`; revoking twice is fine).
-    pub async fn revoke(&self, id: &str) -> Result<()> {
+    pub async fn revoke(self, id: &str) -> Result<()> {
         self.client
             .empty(Call::new(
                 reqwest::Method::DELETE,
