@@ -161,6 +161,10 @@ impl Answer {
 
 /// Decodes JSON, reporting the path of the field that failed.
 pub(crate) fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T> {
+    // The fast path decodes plainly; only a failure pays for tracking the field path.
+    if let Ok(value) = serde_json::from_slice(body) {
+        return Ok(value);
+    }
     let mut de = serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
@@ -442,8 +446,11 @@ async fn read_capped(mut res: Response, limit: usize, timeout: Duration) -> Resu
         path: ".".into(),
         message: format!("the answer is longer than the client's limit of {limit} bytes"),
     };
-    if res.content_length().is_some_and(|n| n > limit as u64) {
-        return Err(too_long());
+    match res.content_length() {
+        Some(n) if n > limit as u64 => return Err(too_long()),
+        // Announced and within the limit: hyper stops at the length, read it in one go.
+        Some(_) => return res.bytes().await.map_err(|e| Error::transport(e, timeout)),
+        None => {}
     }
     let mut body = Vec::new();
     while let Some(chunk) = res
