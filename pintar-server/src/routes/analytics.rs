@@ -128,13 +128,15 @@ async fn run_now(
     drop(reserved);
     let duration = started.elapsed();
     let (outcome, computed) = analysis::outcome(result);
-    let stored_problem = match &outcome {
-        runs::Outcome::Failed(p) => Some(p.clone()),
-        runs::Outcome::Succeeded { .. } => None,
-    };
-    let json = match &outcome {
-        runs::Outcome::Succeeded { report_json, .. } => Some(report_json.clone()),
-        runs::Outcome::Failed(_) => None,
+    // The answer keeps a copy of what the run stores (the stored copy moves into the row).
+    let answer = match (&outcome, computed) {
+        (runs::Outcome::Succeeded { report_json, .. }, Some((report, csv))) => Ok(Computed {
+            report,
+            json: report_json.clone(),
+            csv,
+        }),
+        (runs::Outcome::Failed(p), _) => Err(ServerError::Stored(Box::new(p.clone()))),
+        _ => Err(ServerError::Internal("analysis outcome lost".into())),
     };
     let id = runs::record_finished(&state.db, &new, outcome, started_at, duration).await?;
     let (db, owner, keep) = (
@@ -147,12 +149,20 @@ async fn run_now(
             tracing::warn!(error = %e, "cannot prune old analysis runs");
         }
     });
-    let result = match (computed, json, stored_problem) {
-        (Some((report, csv)), Some(json), _) => Ok(Computed { report, json, csv }),
-        (_, _, Some(p)) => Err(ServerError::Stored(Box::new(p))),
-        _ => Err(ServerError::Internal("analysis outcome lost".into())),
-    };
-    Ok((id, result))
+    Ok((id, answer))
+}
+
+/// The request's upload, within the size limit, the shared upload budget and the time
+/// allowed.
+async fn read_upload(state: &AppState, req: Request) -> Result<input::Upload, ServerError> {
+    let analytics = &state.analytics;
+    input::read(
+        req,
+        state.settings.max_upload_bytes,
+        &analytics.budget,
+        analytics.upload_timeout,
+    )
+    .await
 }
 
 fn with_run_id(mut res: Response, id: Uuid) -> Response {
@@ -227,13 +237,7 @@ async fn analyze(
 ) -> Result<Response, ServerError> {
     let opts = options(&params)?;
     let analytics = &state.analytics;
-    let upload = input::read(
-        req,
-        state.settings.max_upload_bytes,
-        &analytics.budget,
-        analytics.upload_timeout,
-    )
-    .await?;
+    let upload = read_upload(&state, req).await?;
     let large = upload.bytes.len() > state.settings.analytics_async_bytes;
     if params.run_async.unwrap_or(large) {
         return enqueue(&state, &caller, upload, opts).await;
@@ -316,13 +320,7 @@ async fn quick_analysis(
     opts.include_forecast = false;
     opts.include_history = false;
     let analytics = &state.analytics;
-    let upload = input::read(
-        req,
-        state.settings.max_upload_bytes,
-        &analytics.budget,
-        analytics.upload_timeout,
-    )
-    .await?;
+    let upload = read_upload(&state, req).await?;
     let admission = analytics.pool.admit()?;
     let (id, result) = run_now(&state, &caller, upload, opts, false).await?;
     drop(admission);
