@@ -59,7 +59,8 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::system::router())
         .merge(api)
         .merge(docs)
-        .fallback(not_found)
+        .merge(crate::web::router(state.clone()))
+        .fallback(fallback)
         .with_state(state.clone())
         // Each layer wraps those before it. The problem layer wraps the body limit and the
         // gate (so their 413, 401 and 429 get the common shape) and sits inside the
@@ -78,6 +79,18 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(axum::middleware::from_fn(screen_request_id))
+}
+
+/// 404: a problem document under the API, a page elsewhere.
+async fn fallback(
+    state: axum::extract::State<AppState>,
+    req: axum::extract::Request,
+) -> axum::response::Response {
+    if req.uri().path().starts_with("/api/") {
+        not_found().await
+    } else {
+        crate::web::not_found(state, req).await
+    }
 }
 
 async fn docs_csp(mut res: axum::response::Response) -> axum::response::Response {

@@ -45,6 +45,10 @@ pub struct Settings {
     /// Origins allowed by CORS (`PINTAR_CORS_ORIGINS`, comma-separated).
     #[serde(deserialize_with = "list")]
     pub cors_origins: Vec<String>,
+    /// Mark the website's cookies `Secure` (`PINTAR_SECURE_COOKIES`): set it when the site
+    /// is served over HTTPS. Behind a trusted proxy that sends `X-Forwarded-Proto: https`
+    /// they are marked `Secure` anyway.
+    pub secure_cookies: bool,
     /// `log`, `smtp` or `http` (`PINTAR_EMAIL_PROVIDER`).
     pub email_provider: String,
     /// Sender of every email, `Name <address>` or an address (`PINTAR_EMAIL_FROM`).
@@ -148,6 +152,7 @@ impl Default for Settings {
             redis_url: None,
             redis_prefix: "pintar".into(),
             cors_origins: Vec::new(),
+            secure_cookies: false,
             email_provider: "log".into(),
             email_from: "Pintar Ekspor <no-reply@pintar-ekspor.id>".into(),
             email_locale: "id".into(),
@@ -253,6 +258,7 @@ impl fmt::Debug for Settings {
             .field("redis_url", &self.redis_url.as_deref().map(redact_url))
             .field("redis_prefix", &self.redis_prefix)
             .field("cors_origins", &self.cors_origins)
+            .field("secure_cookies", &self.secure_cookies)
             .field("email_provider", &self.email_provider)
             .field("email_from", &self.email_from)
             .field("email_locale", &self.email_locale)

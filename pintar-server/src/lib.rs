@@ -30,6 +30,7 @@ pub mod state;
 pub mod storage;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod web;
 pub mod workers;
 
 pub use app::router;

@@ -24,6 +24,14 @@ pub async fn problem_details(req: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) {
         return res;
     }
+    // Pages answer errors as pages.
+    if res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"))
+    {
+        return res;
+    }
     let is_problem = res
         .headers()
         .get(header::CONTENT_TYPE)
@@ -78,7 +86,7 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         .or_insert(HeaderValue::from_static("no-store"));
     h.entry("content-security-policy")
         .or_insert(HeaderValue::from_static(
-            "default-src 'self'; frame-ancestors 'none'",
+            "default-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
         ));
     res
 }

@@ -67,13 +67,25 @@ impl AuthKeys {
     /// Signs an access token for `user` with `role` in session `sid`, valid for
     /// [`ACCESS_TTL_SECS`].
     pub fn issue(&self, user: Uuid, role: Role, sid: Uuid) -> Result<String, ServerError> {
+        self.issue_for(user, role, sid, ACCESS_TTL_SECS)
+    }
+
+    /// Signs an access token valid for `ttl_secs` (the website's session cookie lives
+    /// longer than an API access token; either stops working when its session ends).
+    pub fn issue_for(
+        &self,
+        user: Uuid,
+        role: Role,
+        sid: Uuid,
+        ttl_secs: u64,
+    ) -> Result<String, ServerError> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: user.to_string(),
             role,
             sid: sid.to_string(),
             iat: now,
-            exp: now + ACCESS_TTL_SECS as i64,
+            exp: now + ttl_secs as i64,
         };
         self.sign(&claims)
     }

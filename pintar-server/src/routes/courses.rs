@@ -144,7 +144,7 @@ async fn list_courses(
 #[utoipa::path(get, path = "/courses/{id}", tag = "courses",
     params(("id" = String, Path, description = "course id or slug")),
     responses((status = 200, body = CourseDetail), (status = 404)))]
-async fn get_course(
+pub(crate) async fn get_course(
     State(state): State<AppState>,
     MaybeAuthUser(caller): MaybeAuthUser,
     Path(id): Path<String>,
@@ -166,7 +166,7 @@ async fn get_course(
     params(("id" = String, Path, description = "course id or slug")),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 201, body = Enrollment), (status = 200, body = Enrollment), (status = 404), (status = 409, description = "course not open for enrolment")))]
-async fn enroll(
+pub(crate) async fn enroll(
     State(state): State<AppState>,
     caller: AuthUser,
     meta: RequestMeta,
@@ -225,7 +225,7 @@ async fn enroll(
     params(("id" = String, Path, description = "course id or slug")),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 204), (status = 404), (status = 409, description = "course completed")))]
-async fn unenroll(
+pub(crate) async fn unenroll(
     State(state): State<AppState>,
     caller: AuthUser,
     meta: RequestMeta,
@@ -256,7 +256,7 @@ async fn unenroll(
     params(("id" = String, Path, description = "course id or slug")),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, body = CourseProgress), (status = 403, description = "not enrolled"), (status = 404)))]
-async fn get_progress(
+pub(crate) async fn get_progress(
     State(state): State<AppState>,
     caller: AuthUser,
     Path(id): Path<String>,
@@ -304,7 +304,7 @@ async fn attempts<C: ConnectionTrait>(
     params(("id" = String, Path, description = "course id or slug"), ("cid" = String, Path, description = "content id")),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, body = ContentView), (status = 403, description = "not enrolled"), (status = 404)))]
-async fn get_content(
+pub(crate) async fn get_content(
     State(state): State<AppState>,
     caller: AuthUser,
     Path((id, cid)): Path<(String, String)>,
@@ -359,7 +359,7 @@ async fn get_content(
     params(("id" = String, Path, description = "course id or slug"), ("cid" = String, Path, description = "content id")),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, body = CourseProgress), (status = 403, description = "not enrolled"), (status = 404), (status = 409, description = "a quiz: pass it instead")))]
-async fn complete_content(
+pub(crate) async fn complete_content(
     State(state): State<AppState>,
     caller: AuthUser,
     meta: RequestMeta,
@@ -395,7 +395,7 @@ async fn complete_content(
     request_body = AttemptRequest,
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 201, body = AttemptResult), (status = 403, description = "not enrolled"), (status = 404), (status = 409, description = "not a quiz, or no attempts left"), (status = 422, description = "answers do not fit the questions")))]
-async fn submit_attempt(
+pub(crate) async fn submit_attempt(
     State(state): State<AppState>,
     caller: AuthUser,
     meta: RequestMeta,
@@ -508,7 +508,7 @@ async fn enrollment_view(
     params(PageParams),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, body = Page<Enrollment>)))]
-async fn my_enrollments(
+pub(crate) async fn my_enrollments(
     State(state): State<AppState>,
     caller: AuthUser,
     uri: Uri,
@@ -585,7 +585,7 @@ async fn completed_counts<C: ConnectionTrait>(
 #[utoipa::path(get, path = "/certificates/{code}", tag = "courses",
     params(("code" = String, Path, description = "e.g. PE-7K3M-9QXD-2HWA")),
     responses((status = 200, body = Certificate), (status = 404)))]
-async fn get_certificate(
+pub(crate) async fn get_certificate(
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> Result<Json<Certificate>, ServerError> {
