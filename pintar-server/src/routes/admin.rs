@@ -103,7 +103,7 @@ where
     responses((status = 200, body = Page<UserProfile>),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 422, body = Problem), (status = 429, body = Problem)))]
-async fn list_users(
+pub(crate) async fn list_users(
     State(state): State<AppState>,
     _caller: AuthUser,
     uri: Uri,
@@ -147,7 +147,7 @@ async fn list_users(
         (status = 404, body = Problem), (status = 409, body = Problem, description = "own account"),
         (status = 413, body = Problem), (status = 415, body = Problem),
         (status = 422, body = Problem), (status = 429, body = Problem)))]
-async fn update_user_admin(
+pub(crate) async fn update_user_admin(
     State(state): State<AppState>,
     caller: AuthUser,
     meta: RequestMeta,
@@ -208,7 +208,7 @@ fn entry(a: &audit_log::Model) -> Result<AuditEntry, ServerError> {
     responses((status = 200, body = Page<AuditEntry>),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 422, body = Problem), (status = 429, body = Problem)))]
-async fn audit_logs(
+pub(crate) async fn audit_logs(
     State(state): State<AppState>,
     _caller: AuthUser,
     uri: Uri,
@@ -283,7 +283,7 @@ fn outbox_email(e: &email_outbox::Model) -> Result<OutboxEmail, ServerError> {
     responses((status = 200, body = Page<OutboxEmail>),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 422, body = Problem), (status = 429, body = Problem)))]
-async fn emails(
+pub(crate) async fn emails(
     State(state): State<AppState>,
     _caller: AuthUser,
     uri: Uri,

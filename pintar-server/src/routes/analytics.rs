@@ -229,7 +229,7 @@ async fn csv_of(state: &AppState, report_json: String) -> Result<String, ServerE
         (status = 413, body = Problem), (status = 415, body = Problem),
         (status = 422, body = Problem, description = "invalid options, or the input could not be analysed"),
         (status = 429, body = Problem), (status = 503, body = Problem, description = "the analysis queue or the upload budget is full")))]
-async fn analyze(
+pub(crate) async fn analyze(
     State(state): State<AppState>,
     caller: AuthUser,
     Query(params): Query<AnalyzeParams>,
@@ -358,7 +358,7 @@ pub struct RunFilter {
     responses((status = 200, body = Page<AnalysisRun>),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 422, body = Problem), (status = 429, body = Problem)))]
-async fn list_runs(
+pub(crate) async fn list_runs(
     State(state): State<AppState>,
     caller: AuthUser,
     uri: Uri,
@@ -382,7 +382,7 @@ fn run_id(raw: &str) -> Result<Uuid, ServerError> {
     responses((status = 200, body = AnalysisRun),
         (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 429, body = Problem)))]
-async fn get_run(
+pub(crate) async fn get_run(
     State(state): State<AppState>,
     caller: AuthUser,
     Path(id): Path<String>,
@@ -402,7 +402,7 @@ async fn get_run(
         (status = 404, body = Problem),
         (status = 409, body = Problem, description = "the run is being analysed"),
         (status = 429, body = Problem)))]
-async fn delete_run(
+pub(crate) async fn delete_run(
     State(state): State<AppState>,
     caller: AuthUser,
     Path(id): Path<String>,
@@ -441,7 +441,7 @@ pub struct ReportQuery {
         (status = 409, body = Problem, description = "the run is queued or running"),
         (status = 422, body = Problem, description = "the run failed: why"),
         (status = 429, body = Problem)))]
-async fn run_report(
+pub(crate) async fn run_report(
     State(state): State<AppState>,
     caller: AuthUser,
     Path(id): Path<String>,

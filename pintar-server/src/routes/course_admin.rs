@@ -121,7 +121,7 @@ async fn list_all(
 #[utoipa::path(post, path = "/admin/courses", tag = "content admin", request_body = NewCourse,
     security(("bearer" = [])),
     responses((status = 201, body = CourseDetail), (status = 409, description = "slug taken"), (status = 422)))]
-async fn create_course(
+pub(crate) async fn create_course(
     State(state): State<AppState>,
     caller: AuthUser,
     meta: RequestMeta,
@@ -163,7 +163,7 @@ async fn import_document(
 #[utoipa::path(post, path = "/admin/courses/import", tag = "content admin", request_body = CourseDocument,
     security(("bearer" = [])),
     responses((status = 201, body = CourseDetail), (status = 409, description = "slug taken"), (status = 422)))]
-async fn import_course(
+pub(crate) async fn import_course(
     State(state): State<AppState>,
     caller: AuthUser,
     meta: RequestMeta,
@@ -179,7 +179,7 @@ async fn import_course(
     params(("id" = String, Path, description = "course id or slug")),
     security(("bearer" = [])),
     responses((status = 200, body = CourseDocument), (status = 404)))]
-async fn export_course(
+pub(crate) async fn export_course(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<CourseDocument>, ServerError> {
@@ -268,7 +268,7 @@ async fn save_course(
     params(("id" = String, Path, description = "course id or slug")),
     security(("bearer" = [])),
     responses((status = 200, body = CourseDetail), (status = 404), (status = 409), (status = 422)))]
-async fn update_course(
+pub(crate) async fn update_course(
     State(state): State<AppState>,
     caller: AuthUser,
     meta: RequestMeta,
@@ -286,7 +286,7 @@ async fn update_course(
     params(("id" = String, Path, description = "course id or slug")),
     security(("bearer" = [])),
     responses((status = 200, body = CourseDetail), (status = 404), (status = 409, description = "no items yet")))]
-async fn publish_course(
+pub(crate) async fn publish_course(
     State(state): State<AppState>,
     caller: AuthUser,
     meta: RequestMeta,
@@ -308,7 +308,7 @@ async fn publish_course(
     params(("id" = String, Path, description = "course id or slug")),
     security(("bearer" = [])),
     responses((status = 204), (status = 404), (status = 409, description = "learners enrolled")))]
-async fn delete_course(
+pub(crate) async fn delete_course(
     State(state): State<AppState>,
     caller: AuthUser,
     meta: RequestMeta,
@@ -347,7 +347,7 @@ async fn delete_course(
     params(("id" = String, Path, description = "course id or slug")),
     security(("bearer" = [])),
     responses((status = 200, body = CourseDetail), (status = 404), (status = 422, description = "not exactly the course's sections and items")))]
-async fn reorder(
+pub(crate) async fn reorder(
     State(state): State<AppState>,
     caller: AuthUser,
     meta: RequestMeta,
@@ -412,7 +412,7 @@ async fn reorder(
     params(("id" = String, Path, description = "course id or slug")),
     security(("bearer" = [])),
     responses((status = 201, body = Created), (status = 404), (status = 422)))]
-async fn add_section(
+pub(crate) async fn add_section(
     State(state): State<AppState>,
     caller: AuthUser,
     meta: RequestMeta,
@@ -449,7 +449,7 @@ async fn add_section(
     params(("id" = String, Path, description = "section id")),
     security(("bearer" = [])),
     responses((status = 200, body = CourseDetail), (status = 404), (status = 422)))]
-async fn rename_section(
+pub(crate) async fn rename_section(
     State(state): State<AppState>,
     caller: AuthUser,
     meta: RequestMeta,
@@ -476,7 +476,7 @@ async fn rename_section(
     params(("id" = String, Path, description = "section id")),
     security(("bearer" = [])),
     responses((status = 204), (status = 404)))]
-async fn delete_section(
+pub(crate) async fn delete_section(
     State(state): State<AppState>,
     caller: AuthUser,
     meta: RequestMeta,
@@ -511,7 +511,7 @@ fn check_content(doc: &ContentDocument) -> Result<(), ServerError> {
     params(("id" = String, Path, description = "section id")),
     security(("bearer" = [])),
     responses((status = 201, body = Created), (status = 404), (status = 422)))]
-async fn add_content(
+pub(crate) async fn add_content(
     State(state): State<AppState>,
     caller: AuthUser,
     meta: RequestMeta,
@@ -545,7 +545,7 @@ async fn add_content(
     params(("id" = String, Path, description = "content id")),
     security(("bearer" = [])),
     responses((status = 200, body = ContentDocument), (status = 404)))]
-async fn get_content_document(
+pub(crate) async fn get_content_document(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<ContentDocument>, ServerError> {
@@ -561,7 +561,7 @@ async fn get_content_document(
     params(("id" = String, Path, description = "content id")),
     security(("bearer" = [])),
     responses((status = 200, body = CourseDetail), (status = 404), (status = 422)))]
-async fn replace_content(
+pub(crate) async fn replace_content(
     State(state): State<AppState>,
     caller: AuthUser,
     meta: RequestMeta,
@@ -587,7 +587,7 @@ async fn replace_content(
     params(("id" = String, Path, description = "content id")),
     security(("bearer" = [])),
     responses((status = 204), (status = 404)))]
-async fn delete_content(
+pub(crate) async fn delete_content(
     State(state): State<AppState>,
     caller: AuthUser,
     meta: RequestMeta,

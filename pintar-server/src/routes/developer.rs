@@ -38,7 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 401, body = Problem), (status = 403, body = Problem, description = "an API key"),
         (status = 409, body = Problem, description = "already a developer or admin"),
         (status = 429, body = Problem)))]
-async fn upgrade(
+pub(crate) async fn upgrade(
     State(state): State<AppState>,
     caller: AuthUser,
     meta: RequestMeta,
@@ -66,7 +66,7 @@ async fn upgrade(
         (status = 409, body = Problem, description = "the account already holds the most live keys allowed (20)"),
         (status = 413, body = Problem), (status = 415, body = Problem),
         (status = 422, body = Problem), (status = 429, body = Problem)))]
-async fn create_key(
+pub(crate) async fn create_key(
     State(state): State<AppState>,
     caller: AuthUser,
     meta: RequestMeta,
@@ -95,7 +95,7 @@ async fn create_key(
 #[utoipa::path(get, path = "/developer/keys", tag = "developer", security(("bearer" = [])),
     responses((status = 200, body = Vec<ApiKeyInfo>),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 429, body = Problem)))]
-async fn list_keys(
+pub(crate) async fn list_keys(
     State(state): State<AppState>,
     caller: AuthUser,
 ) -> Result<Json<Vec<ApiKeyInfo>>, ServerError> {
@@ -109,7 +109,7 @@ async fn list_keys(
     params(("id" = String, Path, description = "key id")), security(("bearer" = [])),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 429, body = Problem)))]
-async fn revoke_key(
+pub(crate) async fn revoke_key(
     State(state): State<AppState>,
     caller: AuthUser,
     meta: RequestMeta,

@@ -139,7 +139,7 @@ async fn user_progress(
     params(PageParams),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, body = Page<CourseProgressDistribution>)))]
-async fn course_progress(
+pub(crate) async fn course_progress(
     State(state): State<AppState>,
     caller: AuthUser,
     uri: Uri,
@@ -161,7 +161,7 @@ async fn course_progress(
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, body = Page<CourseEngagement>),
         (status = 422, description = "from after to, a window over three years, or a date out of range")))]
-async fn course_engagement(
+pub(crate) async fn course_engagement(
     State(state): State<AppState>,
     caller: AuthUser,
     uri: Uri,
@@ -199,7 +199,7 @@ async fn course_engagement(
     params(PageParams),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, body = Page<CourseCompletion>)))]
-async fn completion_rates(
+pub(crate) async fn completion_rates(
     State(state): State<AppState>,
     caller: AuthUser,
     uri: Uri,
@@ -222,7 +222,7 @@ async fn completion_rates(
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, body = ActivitySeries),
         (status = 422, description = "horizon or points out of range, or a date out of range")))]
-async fn activity(
+pub(crate) async fn activity(
     State(state): State<AppState>,
     _caller: AuthUser,
     Query(q): Query<ActivityQuery>,

@@ -219,7 +219,12 @@ pub async fn html_errors(req: Request, next: Next) -> Response {
     }
     if status == StatusCode::UNAUTHORIZED && is_get {
         let next: String = form_urlencoded::byte_serialize(here.as_bytes()).collect();
-        return Redirect::to(&format!("/login?next={next}")).into_response();
+        let mut out = Redirect::to(&format!("/login?next={next}")).into_response();
+        // Keep the cookies the layers inside set (deleting a dead session cookie).
+        for value in res.headers().get_all(header::SET_COOKIE) {
+            out.headers_mut().append(header::SET_COOKIE, value.clone());
+        }
+        return out;
     }
     let (parts, body) = res.into_parts();
     let is_problem = parts

@@ -38,9 +38,10 @@ struct Landing {
 
 async fn landing(State(state): State<AppState>, v: Visitor) -> Result<Response, ServerError> {
     let all = state.catalog.published(&state.db).await?;
-    let mut featured: Vec<CourseSummary> = all.iter().cloned().collect();
-    featured.sort_by(|a, b| b.published_at.cmp(&a.published_at));
-    featured.truncate(3);
+    // The newest three, copying only those.
+    let mut newest: Vec<&CourseSummary> = all.iter().collect();
+    newest.sort_by_key(|c| std::cmp::Reverse(c.published_at));
+    let featured = newest.into_iter().take(3).cloned().collect();
     let page = Landing {
         c: Chrome::of(&state, &v).await?,
         featured,
