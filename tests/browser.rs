@@ -79,8 +79,8 @@ impl Driver {
                          "--window-size=1280,900", "--lang=id"]
             }),
         );
-        ClientBuilder::rustls()
-            .expect("tls")
+        // chromedriver is on loopback: plain HTTP, no TLS stack to build.
+        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
             .connect(&self.url)
             .await
@@ -112,7 +112,7 @@ impl Visit<'_> {
             .at_most(Duration::from_secs(20))
             .for_element(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| panic!("no {css} on {:?}: {e}", self.c.current_url().await))
+            .unwrap_or_else(|e| panic!("no {css} on the page: {e}"))
             .text()
             .await
             .expect("text")
@@ -124,14 +124,30 @@ impl Visit<'_> {
         e.send_keys(value).await.expect("type");
     }
 
+    /// Clicks `css` and waits for the next page to load.
     async fn click(&self, css: &str) {
-        self.c
-            .find(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("no {css}: {e}"))
-            .click()
-            .await
-            .expect("click");
+        let old = self.c.find(Locator::Css("html")).await.expect("page");
+        self.tick(css).await;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        // The old document's element goes stale once the new page replaced it.
+        while old.tag_name().await.is_ok() {
+            assert!(Instant::now() < deadline, "clicking {css} loaded no page");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.text("main").await;
+    }
+
+    /// Clicks `css` (a checkbox, a radio button: no new page).
+    async fn tick(&self, css: &str) {
+        match self.c.find(Locator::Css(css)).await {
+            Ok(e) => e.click().await.expect("click"),
+            Err(e) => {
+                let url = self.c.current_url().await.map(|u| u.to_string());
+                let source = self.c.source().await.unwrap_or_default();
+                let main = source.split("<main").nth(1).unwrap_or(&source);
+                panic!("no {css} on {url:?}: {e}\n{}", &main[..main.len().min(4000)]);
+            }
+        }
     }
 
     async fn path(&self) -> String {
@@ -148,7 +164,11 @@ impl Visit<'_> {
         self.fill("#email", email).await;
         self.fill("#password", PASSWORD).await;
         self.click("main form button[type=submit]").await;
-        self.text("main h1").await;
+        assert!(
+            !self.path().await.starts_with("/login"),
+            "signing in as {email} failed: {}",
+            self.text("main").await
+        );
     }
 
     /// axe-core's serious and critical violations on the current page.
@@ -247,9 +267,9 @@ async fn learners_developers_and_admins_use_the_site_in_chromium() {
     assert_eq!(v.text("article.lesson h1").await, "Commercial invoice");
     v.click("main form button.primary").await;
     assert_eq!(v.text("main h1").await, "Kuis dokumen");
-    v.click("input[name=q0][value='1']").await;
-    v.click("input[name=q1][value='0']").await;
-    v.click("input[name=q1][value='2']").await;
+    v.tick("input[name=q0][value='1']").await;
+    v.tick("input[name=q1][value='0']").await;
+    v.tick("input[name=q1][value='2']").await;
     v.click("main form button.primary").await;
     assert!(v.text("p.result").await.contains("Lulus"));
     v.click("a[href^='/certificates/']").await;
@@ -257,6 +277,7 @@ async fn learners_developers_and_admins_use_the_site_in_chromium() {
     let certificate = v.path().await;
 
     // A form posted without its CSRF token is refused, and the session goes on.
+    let old = v.c.find(Locator::Css("html")).await.expect("page");
     v.c.execute(
         "const f = document.createElement('form'); f.method = 'post'; f.action = '/logout';
          document.body.appendChild(f); f.submit();",
@@ -264,7 +285,9 @@ async fn learners_developers_and_admins_use_the_site_in_chromium() {
     )
     .await
     .expect("forged post");
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    while old.tag_name().await.is_ok() {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     assert!(
         v.text("main p").await.contains("403"),
         "{}",

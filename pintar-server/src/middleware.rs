@@ -80,7 +80,9 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         HeaderValue::from_static("nosniff"),
     );
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    // Pages say `same-origin` (so their forms carry a real `Origin`); the rest, nothing.
+    h.entry("referrer-policy")
+        .or_insert(HeaderValue::from_static("no-referrer"));
     // API answers are personal (tokens, keys, progress): no cache keeps them.
     h.entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));

@@ -158,10 +158,21 @@ pub fn router(state: AppState) -> Router<AppState> {
             session::load,
         ))
         .layer(axum::middleware::from_fn_with_state(state, limit))
-        .layer(axum::middleware::from_fn(html_errors));
+        .layer(axum::middleware::from_fn(html_errors))
+        .layer(axum::middleware::map_response(page_headers));
     Router::new()
         .route("/assets/{name}", get(assets::serve))
         .merge(pages)
+}
+
+/// Pages send their `Origin` on same-site form posts (a `no-referrer` policy would make
+/// browsers send `Origin: null`), and nothing to other sites.
+async fn page_headers(mut res: Response) -> Response {
+    res.headers_mut().insert(
+        "referrer-policy",
+        axum::http::HeaderValue::from_static("same-origin"),
+    );
+    res
 }
 
 /// Middleware: the API's rate limits on pages, per client address: signing in and

@@ -106,11 +106,11 @@ pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -
     res
 }
 
-fn forbidden_form() -> Response {
-    ServerError::Forbidden(
-        "this form has expired or came from another site; go back, reload the page and try again"
-            .into(),
-    )
+fn forbidden_form(why: &str) -> Response {
+    tracing::info!(why, "form refused");
+    ServerError::Forbidden(format!(
+        "this form has expired or came from another site ({why}); go back, reload the page and try again"
+    ))
     .into_response()
 }
 
@@ -127,9 +127,16 @@ pub async fn guard(req: Request, next: Next) -> Response {
     if let Some(site) = headers.get("sec-fetch-site")
         && !matches!(site.as_bytes(), b"same-origin" | b"none")
     {
-        return forbidden_form();
+        return forbidden_form("cross-site request");
     }
-    if let Some(origin) = headers.get(header::ORIGIN) {
+    // `Origin: null` comes from privacy settings (a `no-referrer` policy, say); it is
+    // believed only when the browser also says the request is same-origin.
+    let same_origin = headers
+        .get("sec-fetch-site")
+        .is_some_and(|s| s.as_bytes() == b"same-origin");
+    if let Some(origin) = headers.get(header::ORIGIN)
+        && !(origin.as_bytes() == b"null" && same_origin)
+    {
         let host = headers.get(header::HOST).map(HeaderValue::as_bytes);
         let origin_host = origin
             .to_str()
@@ -137,7 +144,7 @@ pub async fn guard(req: Request, next: Next) -> Response {
             .and_then(|o| o.split_once("://"))
             .map(|(_, h)| h.as_bytes());
         if host.is_none() || origin_host != host {
-            return forbidden_form();
+            return forbidden_form("another origin");
         }
     }
     let sent = req.uri().query().and_then(|q| {
@@ -151,7 +158,7 @@ pub async fn guard(req: Request, next: Next) -> Response {
         _ => false,
     };
     if !ok {
-        return forbidden_form();
+        return forbidden_form("no valid token");
     }
     next.run(req).await
 }
