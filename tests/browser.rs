@@ -145,7 +145,10 @@ impl Visit<'_> {
                 let url = self.c.current_url().await.map(|u| u.to_string());
                 let source = self.c.source().await.unwrap_or_default();
                 let main = source.split("<main").nth(1).unwrap_or(&source);
-                panic!("no {css} on {url:?}: {e}\n{}", &main[..main.len().min(4000)]);
+                panic!(
+                    "no {css} on {url:?}: {e}\n{}",
+                    &main[..main.len().min(4000)]
+                );
             }
         }
     }
@@ -338,6 +341,10 @@ async fn learners_developers_and_admins_use_the_site_in_chromium() {
             .await
             .expect("a chart");
     let svg = chart.html(false).await.expect("svg");
+    let png = chart.screenshot().await.expect("chart screenshot");
+    let dir = repo().join("target/screenshots");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("run-chart.png"), png).expect("write chart");
     assert!(svg.contains("<polygon") || svg.contains("<path"), "{svg}");
     let run_page = v.path().await;
 

@@ -4,6 +4,12 @@
   var d = document;
   function put(b, t) { if (b.tagName === 'INPUT') b.value = t; else b.textContent = t; }
 
+  // Print buttons exist only where the script runs (they are hidden in the HTML).
+  d.querySelectorAll('button[data-print]').forEach(function (b) {
+    b.hidden = false;
+    b.addEventListener('click', function () { print(); });
+  });
+
   d.addEventListener('submit', function (e) {
     var f = e.target;
     if (!(f instanceof HTMLFormElement)) return;

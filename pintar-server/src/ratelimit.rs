@@ -290,6 +290,14 @@ impl RateLimiter {
         })
     }
 
+    /// Whether the request's socket peer is a trusted proxy (whose forwarding headers,
+    /// such as `X-Forwarded-Proto`, may be believed).
+    pub fn from_trusted_proxy(&self, req: &Request) -> bool {
+        req.extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .is_some_and(|c| self.proxies.trusts(c.0.ip()))
+    }
+
     /// The client address of `req`: the socket peer, or the client behind a trusted proxy;
     /// IPv4-mapped IPv6 addresses are written as IPv4.
     pub fn client(&self, req: &Request) -> IpAddr {

@@ -444,6 +444,7 @@ async fn every_route_against_every_caller(engine: Engine) {
             sid: Uuid::now_v7().to_string(),
             iat: 1,
             exp: 2,
+            web: false,
         })
         .expect("sign");
     let creds = Credentials {

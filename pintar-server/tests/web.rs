@@ -114,6 +114,14 @@ impl Browser {
     }
 }
 
+/// A client with no cookie jar that does not follow redirects (to replay a cookie by hand).
+fn bare() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .expect("client")
+}
+
 fn hostile_course(slug: &str) -> serde_json::Value {
     json!({
         "slug": slug,
@@ -162,6 +170,20 @@ engine_tests!(a_learner_studies_in_the_browser);
 async fn a_learner_studies_in_the_browser(engine: Engine) {
     let s = TestServer::start(engine).await;
     let (admin, _) = publish(&s, hostile_course("dokumen-ekspor")).await;
+    // A link on a lesson (where only videos have one), or a video's `javascript:` link,
+    // is refused when the course is stored.
+    for (kind, url) in [
+        ("lesson", "javascript:alert(1)"),
+        ("video", "javascript:alert(1)"),
+    ] {
+        let mut doc = hostile_course(&format!("bad-link-{kind}"));
+        doc["sections"][0]["items"][0]["kind"] = json!(kind);
+        doc["sections"][0]["items"][0]["video_url"] = json!(url);
+        let r = s
+            .post("/api/v1/admin/courses/import", Some(&admin), doc)
+            .await;
+        assert_eq!(r.status, 422, "{kind}: {}", r.body);
+    }
     let b = Browser::new(&s);
 
     // Public pages, Indonesian by default; the stylesheet has a hashed, cacheable name.
@@ -422,14 +444,25 @@ async fn forged_forms_and_replayed_cookies_are_refused(engine: Engine) {
     assert_eq!(b.post_raw("/logout", &[]).await.status, 403);
     assert_eq!(b.get("/dashboard").await.status, 200);
 
-    // Sign out ends the server-side session: the old cookie, replayed, is dead.
+    // The cookie is not an API token, and an API token is not a cookie.
     let cookie = b.cookie("pe_session").expect("session");
+    assert_eq!(s.get("/api/v1/users/me", Some(&cookie)).await.status, 401);
+    let api = s.login("budi@example.id", PASSWORD).await;
+    let api: serde_json::Value = api.json().await.expect("tokens");
+    let api_token = api["access_token"].as_str().expect("token");
+    assert_eq!(s.get("/api/v1/users/me", Some(api_token)).await.status, 200);
+    let as_cookie = bare()
+        .get(s.url("/dashboard"))
+        .header("cookie", format!("pe_session={api_token}"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(as_cookie.status(), 303, "an API token does not open pages");
+
+    // Sign out ends the server-side session: the old cookie, replayed, is dead.
     let out = b.submit("/logout", &[]).await;
     assert_eq!(out.status, 303);
-    let replay = reqwest::Client::builder()
-        .redirect(Policy::none())
-        .build()
-        .expect("client")
+    let replay = bare()
         .get(s.url("/dashboard"))
         .header("cookie", format!("pe_session={cookie}"))
         .send()
@@ -443,10 +476,7 @@ async fn forged_forms_and_replayed_cookies_are_refused(engine: Engine) {
         .any(|v| v.to_str().is_ok_and(|c| c.starts_with("pe_session=;")));
     assert!(cleared, "the dead cookie is deleted");
     // A made-up cookie is just anonymous.
-    let junk = reqwest::Client::builder()
-        .redirect(Policy::none())
-        .build()
-        .expect("client")
+    let junk = bare()
         .get(s.url("/courses"))
         .header(
             "cookie",

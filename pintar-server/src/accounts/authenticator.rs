@@ -99,14 +99,24 @@ impl Authenticator {
         credentials: &Credentials,
     ) -> Result<AuthUser, ServerError> {
         match credentials {
-            Credentials::Bearer(token) => self.session(db, token).await,
+            Credentials::Bearer(token) => self.session(db, token, false).await,
+            Credentials::WebSession(token) => self.session(db, token, true).await,
             Credentials::ApiKey(key) => self.api_key(db, key).await,
         }
     }
 
-    async fn session(&self, db: &DatabaseConnection, token: &str) -> Result<AuthUser, ServerError> {
+    async fn session(
+        &self,
+        db: &DatabaseConnection,
+        token: &str,
+        web: bool,
+    ) -> Result<AuthUser, ServerError> {
         let claims = self.keys.verify(token)?;
         let bad = || ServerError::Unauthorized("the access token is not valid".into());
+        // A website cookie is not an API token, nor the other way round.
+        if claims.web != web {
+            return Err(bad());
+        }
         let id = Uuid::parse_str(&claims.sub).map_err(|_| bad())?;
         let sid = Uuid::parse_str(&claims.sid).map_err(|_| bad())?;
         let cached = self.sessions.as_ref().and_then(|c| c.get(&(id, sid)));

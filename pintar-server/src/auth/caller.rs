@@ -19,6 +19,8 @@ pub enum Credentials {
     Bearer(String),
     /// `Authorization: ApiKey <key>` or `X-API-Key: <key>`.
     ApiKey(String),
+    /// The website's session cookie (never read from headers by the API).
+    WebSession(String),
 }
 
 impl std::fmt::Debug for Credentials {
@@ -26,6 +28,7 @@ impl std::fmt::Debug for Credentials {
         match self {
             Credentials::Bearer(_) => f.write_str("Bearer(<hidden>)"),
             Credentials::ApiKey(_) => f.write_str("ApiKey(<hidden>)"),
+            Credentials::WebSession(_) => f.write_str("WebSession(<hidden>)"),
         }
     }
 }

@@ -46,6 +46,10 @@ pub struct Claims {
     pub iat: i64,
     /// Expires at (Unix seconds).
     pub exp: i64,
+    /// A website session's token (the `pe_session` cookie): accepted only from that
+    /// cookie, never as an API bearer token, and the other way round.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub web: bool,
 }
 
 impl AuthKeys {
@@ -67,17 +71,29 @@ impl AuthKeys {
     /// Signs an access token for `user` with `role` in session `sid`, valid for
     /// [`ACCESS_TTL_SECS`].
     pub fn issue(&self, user: Uuid, role: Role, sid: Uuid) -> Result<String, ServerError> {
-        self.issue_for(user, role, sid, ACCESS_TTL_SECS)
+        self.issue_token(user, role, sid, ACCESS_TTL_SECS, false)
     }
 
-    /// Signs an access token valid for `ttl_secs` (the website's session cookie lives
-    /// longer than an API access token; either stops working when its session ends).
-    pub fn issue_for(
+    /// Signs a website session token (the `pe_session` cookie) valid for `ttl_secs`: it
+    /// lives longer than an API access token, works only as the cookie, and stops working
+    /// when its session ends like any other.
+    pub fn issue_web(
         &self,
         user: Uuid,
         role: Role,
         sid: Uuid,
         ttl_secs: u64,
+    ) -> Result<String, ServerError> {
+        self.issue_token(user, role, sid, ttl_secs, true)
+    }
+
+    fn issue_token(
+        &self,
+        user: Uuid,
+        role: Role,
+        sid: Uuid,
+        ttl_secs: u64,
+        web: bool,
     ) -> Result<String, ServerError> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
@@ -86,6 +102,7 @@ impl AuthKeys {
             sid: sid.to_string(),
             iat: now,
             exp: now + ttl_secs as i64,
+            web,
         };
         self.sign(&claims)
     }
@@ -145,6 +162,7 @@ mod tests {
             sid: Uuid::now_v7().to_string(),
             iat: 1,
             exp: 2,
+            web: false,
         };
         assert!(keys.verify(&keys.sign(&old).expect("sign")).is_err());
         let other = AuthKeys::new(b"another secret, just as long as the first").expect("keys");

@@ -96,6 +96,11 @@ impl Checks {
             },
             _ => {}
         }
+        // A link is only a video's, and only http(s): a `javascript:` address must never
+        // reach a learner's page, whatever the item.
+        if c.kind != ContentKind::Video && c.video_url.is_some() {
+            self.fail(&format!("{at}video_url"), "only videos have a link");
+        }
         if c.kind != ContentKind::Quiz && c.quiz.is_some() {
             self.fail(&format!("{at}quiz"), "only quizzes have questions");
         }

@@ -188,7 +188,7 @@ async fn sign_in(
     let sid = uuid::Uuid::parse_str(&claims.sid).map_err(|_| bad())?;
     let cookie = state
         .keys()
-        .issue_for(user, claims.role, sid, SESSION_SECS as u64)?;
+        .issue_web(user, claims.role, sid, SESSION_SECS as u64)?;
     let mut res = v.redirect(to, Some(Flash::ok(flash)));
     v.set_session(&mut res, Some(&cookie));
     Ok(res)

@@ -26,7 +26,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::{DateTime, NaiveDate, Utc};
-use http_body_util::BodyExt;
+use futures_util::StreamExt as _;
 use pintar_core::Frequency;
 use pintar_core::api::{
     AnalysisRun, AnalyzeParams, ApiKeyCreated, ApiKeyInfo, CreateApiKeyRequest, MAX_HORIZON,
@@ -857,99 +857,16 @@ async fn upload_refused(
     rerender(state, m, opts, errors, status).await
 }
 
-/// Where the file part of a multipart body starts, and whether it names no file.
-#[derive(Debug, PartialEq, Eq)]
-struct FilePart {
-    at: usize,
-    unnamed: bool,
-}
+/// Longest multipart boundary accepted (RFC 2046 allows 70 characters).
+const MAX_BOUNDARY: usize = 70;
 
-/// The first index of `needle` in `hay`.
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() || hay.len() < needle.len() {
-        return None;
-    }
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
-/// A parameter of a part's `Content-Disposition` header (`name`, `filename`), from its
-/// headers (lower-cased).
-fn disposition<'a>(headers: &'a str, key: &str) -> Option<&'a str> {
-    let line = headers
-        .split("\r\n")
-        .find_map(|l| l.strip_prefix("content-disposition:"))?;
-    line.split(';').skip(1).find_map(|p| {
-        let (k, v) = p.trim().split_once('=')?;
-        (k.trim() == key).then(|| v.trim().trim_matches('"'))
-    })
-}
-
-/// The part named `file` in the first bytes of a multipart body delimited by `delim`
-/// (`--boundary`), once its headers are complete.
-fn find_file_part(buf: &[u8], delim: &[u8]) -> Option<FilePart> {
-    let mut from = 0;
-    while let Some(i) = buf.get(from..).and_then(|rest| find(rest, delim)) {
-        let at = from + i;
-        from = at + delim.len();
-        let line_start = at == 0 || buf.get(..at).is_some_and(|b| b.ends_with(b"\r\n"));
-        if !line_start {
-            continue;
-        }
-        let after = buf.get(at + delim.len()..).unwrap_or_default();
-        if after.len() < 2 {
-            return None;
-        }
-        if !after.starts_with(b"\r\n") {
-            continue;
-        }
-        let head_start = at + delim.len() + 2;
-        let rest = buf.get(head_start..).unwrap_or_default();
-        let end = find(rest, b"\r\n\r\n")?;
-        let headers = String::from_utf8_lossy(rest.get(..end).unwrap_or_default()).to_lowercase();
-        if disposition(&headers, "name") == Some("file") {
-            return Some(FilePart {
-                at,
-                unnamed: disposition(&headers, "filename").is_none_or(str::is_empty),
-            });
-        }
-    }
-    None
-}
-
-/// The option fields in `head` (the parts before the file, ending at a delimiter line).
-async fn read_options(head: &[u8], boundary: &str) -> Result<OptForm, ServerError> {
-    let mut form = OptForm::default();
-    if head.is_empty() {
-        return Ok(form);
-    }
-    let mut bytes = head.to_vec();
-    bytes.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    let constraints = multer::Constraints::new()
-        .allowed_fields(OPTION_FIELDS.to_vec())
-        .size_limit(
-            multer::SizeLimit::new()
-                .whole_stream((MAX_HEAD * 4) as u64)
-                .per_field((MAX_OPTION * 4) as u64),
-        );
-    let bad = |e: multer::Error| {
-        ServerError::BadRequest(format!("the form's options could not be read: {e}"))
-    };
-    let stream = Body::from(bytes).into_data_stream();
-    let mut parts = multer::Multipart::with_constraints(stream, boundary, constraints);
-    while let Some(field) = parts.next_field().await.map_err(bad)? {
-        let name = field.name().unwrap_or_default().to_string();
-        let value = field.text().await.map_err(bad)?;
-        form.set(&name, value.trim().chars().take(MAX_OPTION).collect());
-    }
-    Ok(form)
-}
-
-/// Splits the upload form: reads the option fields that come before the file (at most
-/// [`MAX_HEAD`] bytes) and gives back a request whose multipart body starts at the file
-/// part, for the API's upload reader (which streams it within the upload limit and budget).
-/// A body announced as larger than `limit` (plus the options) is refused before it is read.
+/// Splits the upload form with multer: reads the option fields that come before the file
+/// (each at most a few hundred bytes) and gives back a request whose multipart body holds
+/// only the file part, streamed as it arrives, for the API's upload reader (which applies
+/// the upload limit, the byte budget and the file's format). A body announced as larger
+/// than `limit` (plus the options) is refused before it is read.
 async fn split_upload(req: Request, limit: usize) -> Result<(OptForm, bool, Request), ServerError> {
-    let (parts, mut body) = req.into_parts();
+    let (parts, body) = req.into_parts();
     let declared = parts
         .headers
         .get(header::CONTENT_LENGTH)
@@ -962,8 +879,7 @@ async fn split_upload(req: Request, limit: usize) -> Result<(OptForm, bool, Requ
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
+        .unwrap_or_default();
     if !content_type
         .to_ascii_lowercase()
         .starts_with("multipart/form-data")
@@ -972,62 +888,73 @@ async fn split_upload(req: Request, limit: usize) -> Result<(OptForm, bool, Requ
             "send the form as multipart/form-data".into(),
         ));
     }
-    let boundary = multer::parse_boundary(&content_type)
-        .map_err(|_| ServerError::BadRequest("the multipart body has no boundary".into()))?;
-    let delim = format!("--{boundary}").into_bytes();
-    let mut buf: Vec<u8> = Vec::new();
-    let mut ended = false;
-    let file = loop {
-        if let Some(f) = find_file_part(&buf, &delim) {
-            break f;
+    let boundary = multer::parse_boundary(content_type)
+        .ok()
+        .filter(|b| !b.is_empty() && b.len() <= MAX_BOUNDARY)
+        .ok_or_else(|| {
+            ServerError::BadRequest("the multipart body has no valid boundary".into())
+        })?;
+    let mut fields: Vec<&str> = OPTION_FIELDS.to_vec();
+    fields.push("file");
+    let mut sizes = multer::SizeLimit::new().whole_stream(limit.saturating_add(MAX_HEAD) as u64);
+    for name in OPTION_FIELDS {
+        sizes = sizes.for_field(name, (MAX_OPTION * 4) as u64);
+    }
+    let constraints = multer::Constraints::new()
+        .allowed_fields(fields)
+        .size_limit(sizes);
+    let bad = |e: multer::Error| match e {
+        multer::Error::StreamSizeExceeded { .. } | multer::Error::FieldSizeExceeded { .. } => {
+            ServerError::PayloadTooLarge(limit)
         }
-        if ended {
+        other => ServerError::BadRequest(format!("the form could not be read: {other}")),
+    };
+    let mut form =
+        multer::Multipart::with_constraints(body.into_data_stream(), boundary, constraints);
+    let mut opts = OptForm::default();
+    let file = loop {
+        let Some(field) = form.next_field().await.map_err(bad)? else {
             return Err(ServerError::BadRequest(
                 "the form has no 'file' field".into(),
             ));
+        };
+        if field.name() == Some("file") {
+            break field;
         }
-        if buf.len() > MAX_HEAD {
-            return Err(ServerError::BadRequest(
-                "the form's fields before the file are too long".into(),
-            ));
-        }
-        match body.frame().await {
-            None => ended = true,
-            Some(Err(e)) => {
-                return Err(ServerError::BadRequest(format!(
-                    "the request body could not be read: {e}"
-                )));
-            }
-            Some(Ok(frame)) => {
-                if let Ok(data) = frame.into_data() {
-                    buf.extend_from_slice(&data);
-                }
-            }
-        }
+        let name = field.name().unwrap_or_default().to_string();
+        let value = field.text().await.map_err(bad)?;
+        opts.set(&name, value.trim().chars().take(MAX_OPTION).collect());
     };
-    let opts = read_options(buf.get(..file.at).unwrap_or_default(), &boundary).await?;
-    let rest = buf.split_off(file.at);
-    let closing = [b"\r\n".as_slice(), &delim, b"--"].concat();
-    let body = if ended || find(&rest, &closing).is_some() {
-        // The whole form has arrived.
-        Body::from(rest)
-    } else {
-        // More is coming: what was read of the file part goes in front of it.
-        let mut pending = Some(Bytes::from(rest));
-        Body::new(body.map_frame(move |frame| {
-            frame.map_data(|data| match pending.take() {
-                Some(first) => Bytes::from([first.as_ref(), data.as_ref()].concat()),
-                None => data,
-            })
-        }))
-    };
-    let mut out = Request::new(body);
+    // The file part again, alone, under a boundary of our own.
+    let name: String = file
+        .file_name()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control() && *c != '"' && *c != '\\')
+        .take(MAX_NAME)
+        .collect();
+    let unnamed = name.is_empty();
+    let media = file
+        .content_type()
+        .map(|m| format!("Content-Type: {}\r\n", m.essence_str()))
+        .unwrap_or_default();
+    let ours = format!("pintar-{}", crate::auth::random_token(12));
+    let head = format!(
+        "--{ours}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n{media}\r\n"
+    );
+    let tail = format!("\r\n--{ours}--\r\n");
+    let stream = futures_util::stream::once(async move { Ok(Bytes::from(head)) })
+        .chain(file)
+        .chain(futures_util::stream::once(
+            async move { Ok(Bytes::from(tail)) },
+        ));
+    let mut out = Request::new(Body::from_stream(stream));
     *out.method_mut() = parts.method;
     *out.uri_mut() = parts.uri;
-    if let Ok(v) = HeaderValue::from_str(&content_type) {
+    if let Ok(v) = HeaderValue::from_str(&format!("multipart/form-data; boundary={ours}")) {
         out.headers_mut().insert(header::CONTENT_TYPE, v);
     }
-    Ok((opts, file.unnamed, out))
+    Ok((opts, unnamed, out))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1569,10 +1496,12 @@ struct Start {
 async fn start(
     State(state): State<AppState>,
     v: Visitor,
+    https: Option<axum::Extension<session::Https>>,
     headers: HeaderMap,
 ) -> Result<Response, ServerError> {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    let base = base_url(host, session::secure(&state, &headers), state.settings.bind);
+    let https = https.is_some_and(|h| h.0.0);
+    let base = base_url(host, https, state.settings.bind);
     let page = Start {
         c: Chrome::of(&state, &v).await?,
         s: Snippets::for_base(&base),
@@ -1684,54 +1613,58 @@ mod tests {
         assert_eq!(clip("abcd", 3), "abc…");
     }
 
-    #[test]
-    fn finds_the_file_part_after_the_options() {
-        let d = b"--XyZ";
-        let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"horizon\"\r\n\r\n6\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"e.csv\"\r\nContent-Type: text/csv\r\n\r\ndate,v\r\n";
-        let at = find(
-            body,
-            b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"",
-        )
-        .expect("file part");
-        assert_eq!(
-            find_file_part(body, d),
-            Some(FilePart { at, unnamed: false })
-        );
-        // Headers not complete yet: wait for more.
-        assert_eq!(find_file_part(&body[..at + 30], d), None);
-        // The file first; a field merely named like it is not the file.
-        let first =
-            b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\"\r\n\r\n";
-        assert_eq!(
-            find_file_part(first, d),
-            Some(FilePart {
-                at: 0,
-                unnamed: true
-            })
-        );
-        let other = b"--XyZ\r\nContent-Disposition: form-data; name=\"filename\"\r\n\r\nx\r\n";
-        assert_eq!(find_file_part(other, d), None);
-    }
-
     #[tokio::test]
-    async fn reads_options_before_the_file() {
-        let head = b"--XyZ\r\nContent-Disposition: form-data; name=\"horizon\"\r\n\r\n 6 \r\n--XyZ\r\nContent-Disposition: form-data; name=\"frequency\"\r\n\r\nmonth\r\n";
-        let opts = read_options(head, "XyZ").await.expect("options");
+    async fn reads_options_before_the_file_and_passes_the_file_on() {
+        let body = "--XyZ\r\nContent-Disposition: form-data; name=\"horizon\"\r\n\r\n6\r\n\
+                    --XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"exports.csv\"\r\n\
+                    Content-Type: text/csv\r\n\r\ndate,v\r\n2024-01-01,1\r\n--XyZ--\r\n";
+        let req = Request::builder()
+            .method("POST")
+            .uri("/developer/analytics")
+            .header(header::CONTENT_TYPE, "multipart/form-data; boundary=XyZ")
+            .body(Body::from(body))
+            .expect("request");
+        let (opts, unnamed, out) = split_upload(req, 1 << 20).await.expect("split");
         assert_eq!(opts.horizon, "6");
-        assert_eq!(opts.frequency, "month");
-        let t = Tr::default();
-        let p = opts.params(t).expect("params");
-        assert_eq!(p.horizon, Some(6));
-        assert_eq!(p.frequency, Some(Frequency::Month));
-        let bad = b"--XyZ\r\nContent-Disposition: form-data; name=\"evil\"\r\n\r\nx\r\n";
-        assert!(read_options(bad, "XyZ").await.is_err());
-        let form = OptForm {
-            horizon: "six".into(),
-            outliers: "drop".into(),
-            ..OptForm::default()
-        };
-        let errors = form.params(t).expect_err("invalid");
-        assert_eq!(errors.len(), 2);
+        assert!(!unnamed);
+        let ct = out.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .expect("type")
+            .to_string();
+        let bytes = axum::body::to_bytes(out.into_body(), 1 << 20)
+            .await
+            .expect("body");
+        let text = String::from_utf8(bytes.to_vec()).expect("utf-8");
+        let boundary = ct.split("boundary=").nth(1).expect("boundary");
+        assert!(text.starts_with(&format!("--{boundary}\r\n")), "{text}");
+        assert!(text.contains("filename=\"exports.csv\""), "{text}");
+        assert!(text.contains("Content-Type: text/csv"), "{text}");
+        assert!(
+            text.ends_with(&format!("date,v\r\n2024-01-01,1\r\n--{boundary}--\r\n")),
+            "{text}"
+        );
+
+        // A boundary longer than RFC 2046 allows, an unknown field, no file: refused.
+        let long = format!("multipart/form-data; boundary={}", "-".repeat(8000));
+        for (ct, body) in [
+            (long.as_str(), "x"),
+            (
+                "multipart/form-data; boundary=XyZ",
+                "--XyZ\r\nContent-Disposition: form-data; name=\"evil\"\r\n\r\n1\r\n--XyZ--\r\n",
+            ),
+            (
+                "multipart/form-data; boundary=XyZ",
+                "--XyZ\r\nContent-Disposition: form-data; name=\"horizon\"\r\n\r\n1\r\n--XyZ--\r\n",
+            ),
+            ("text/csv", "a,b"),
+        ] {
+            let req = Request::builder()
+                .method("POST")
+                .header(header::CONTENT_TYPE, ct)
+                .body(Body::from(body))
+                .expect("request");
+            assert!(split_upload(req, 1 << 20).await.is_err(), "{ct}: {body}");
+        }
     }
 
     #[test]

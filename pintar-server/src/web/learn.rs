@@ -125,6 +125,15 @@ struct ItemPage {
     quiz_path: String,
 }
 
+impl ItemPage {
+    /// A video's link, only for a video and only http(s) (checked when it was stored too).
+    fn video(&self) -> Option<&str> {
+        let url = self.item.video_url.as_deref()?;
+        let web = url.starts_with("https://") || url.starts_with("http://");
+        (self.item.kind == ContentKind::Video && web).then_some(url)
+    }
+}
+
 /// The addresses of the items before and after `id` in the course's order.
 fn neighbours(course: &CourseDetail, id: &str) -> (Option<String>, Option<String>) {
     let ids: Vec<&str> = course

@@ -211,10 +211,7 @@ struct ErrorPage {
 /// visitor sends an anonymous one to sign in first.
 pub async fn html_errors(req: Request, next: Next) -> Response {
     let t = Tr::new(session::lang_of(req.headers()));
-    let here = req
-        .uri()
-        .path_and_query()
-        .map_or_else(|| "/".to_string(), |p| p.as_str().to_string());
+    let here = session::here(req.uri());
     let is_get = req.method() == Method::GET;
     let res = next.run(req).await;
     let status = res.status();

@@ -120,11 +120,13 @@ async fn catalogue(
     let mut tags: Vec<String> = all.iter().flat_map(|c| c.tags.iter().cloned()).collect();
     tags.sort();
     tags.dedup();
+    let words: String = q.q.chars().take(200).collect();
+    let topic: String = q.tag.chars().take(40).collect();
     let link = |p: u64| {
         let query = form_urlencoded::Serializer::new(String::new())
-            .append_pair("q", &q.q)
+            .append_pair("q", &words)
             .append_pair("level", level.map_or("", |l| l.as_str()))
-            .append_pair("tag", &q.tag)
+            .append_pair("tag", &topic)
             .append_pair("sort", &sort)
             .append_pair("page", &p.to_string())
             .finish();

@@ -50,11 +50,18 @@ pub fn lang_of(headers: &HeaderMap) -> Lang {
         .unwrap_or_default()
 }
 
-/// Whether cookies must be `Secure` for this request.
-pub fn secure(state: &AppState, headers: &HeaderMap) -> bool {
+/// Whether the visitor reached the site over HTTPS: the site says so
+/// (`PINTAR_SECURE_COOKIES`), or a trusted proxy in front says `X-Forwarded-Proto: https`.
+/// Left in the request by [`load`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Https(pub bool);
+
+/// Whether cookies must be `Secure` for `req` (see [`Https`]).
+pub fn secure(state: &AppState, req: &Request) -> bool {
     state.settings.secure_cookies
-        || (!state.settings.trusted_proxies.is_empty()
-            && headers
+        || (state.limiter.from_trusted_proxy(req)
+            && req
+                .headers()
                 .get("x-forwarded-proto")
                 .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https")))
 }
@@ -82,7 +89,7 @@ pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -
     let caller = match token {
         Some(t) => match state
             .authn
-            .authenticate(&state.db, &Credentials::Bearer(t))
+            .authenticate(&state.db, &Credentials::WebSession(t))
             .await
         {
             Ok(u) => Some(u),
@@ -94,7 +101,8 @@ pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -
         },
         None => None,
     };
-    let secure = secure(&state, req.headers());
+    let secure = secure(&state, &req);
+    req.extensions_mut().insert(Https(secure));
     req.extensions_mut().insert(Authenticated(caller));
     let mut res = next.run(req).await;
     if ended {
@@ -241,7 +249,7 @@ pub struct Visitor {
 impl FromRequestParts<AppState> for Visitor {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Response> {
         let headers = &parts.headers;
         let user = parts.extensions.get::<Authenticated>().and_then(|a| a.0);
         // A key-made caller never reaches pages (the session cookie is the only credential
@@ -254,12 +262,9 @@ impl FromRequestParts<AppState> for Visitor {
             user,
             csrf: existing.unwrap_or_else(|| random_token(32)),
             flash: cookie(headers, FLASH_COOKIE).and_then(|f| Flash::decode(&f)),
-            here: parts
-                .uri
-                .path_and_query()
-                .map_or_else(|| "/".to_string(), |p| p.as_str().to_string()),
+            here: here(&parts.uri),
             new_csrf,
-            secure: secure(state, headers),
+            secure: parts.extensions.get::<Https>().is_some_and(|h| h.0),
         })
     }
 }
@@ -367,6 +372,26 @@ impl Visitor {
     }
 }
 
+/// The path and query of `uri` without its CSRF token (a page rendered in answer to a
+/// form keeps its address; the token must not travel on in links, history or logs).
+pub fn here(uri: &axum::http::Uri) -> String {
+    let path = uri.path();
+    match uri.query() {
+        None => path.to_string(),
+        Some(q) => {
+            let kept: Vec<&str> = q
+                .split('&')
+                .filter(|p| !p.starts_with("csrf=") && *p != "csrf")
+                .collect();
+            if kept.is_empty() {
+                path.to_string()
+            } else {
+                format!("{path}?{}", kept.join("&"))
+            }
+        }
+    }
+}
+
 /// `to` if it is a path on this site (`/…`, not `//…` or a backslash trick), else `None`:
 /// return addresses from the query never send a visitor elsewhere.
 pub fn local_path(to: &str) -> Option<&str> {
@@ -397,6 +422,14 @@ mod tests {
         ] {
             assert_eq!(local_path(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn the_token_never_stays_in_the_address() {
+        let here = |u: &'static str| here(&axum::http::Uri::from_static(u));
+        assert_eq!(here("/login?csrf=abc"), "/login");
+        assert_eq!(here("/a?x=1&csrf=abc&y=2"), "/a?x=1&y=2");
+        assert_eq!(here("/a?x=1"), "/a?x=1");
     }
 
     #[test]
