@@ -155,6 +155,48 @@ fn main() {
             .expect("json");
         let lesson = detail["outline"][0]["items"][0]["id"].as_str().expect("lesson").to_string();
         println!("{CLIENTS} clients, {SECONDS} s per page, server and clients on this machine");
+        // First openings: every client opens every item of the course once, all at the
+        // same time; each is a write (progress and the `content_opened` event).
+        let items: Vec<String> = detail["outline"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|s| s["items"].as_array().into_iter().flatten())
+            .filter_map(|i| i["id"].as_str().map(String::from))
+            .collect();
+        let mut tasks = Vec::new();
+        for c in &clients {
+            let c = c.clone();
+            let urls: Vec<String> = items
+                .iter()
+                .map(|i| format!("{base}/learn/incoterms-2020/{i}"))
+                .collect();
+            tasks.push(tokio::spawn(async move {
+                let mut times = Vec::new();
+                for url in urls {
+                    let t = Instant::now();
+                    let res = c.get(&url).send().await.expect("get");
+                    assert_eq!(res.status(), 200, "{url}");
+                    res.bytes().await.expect("body");
+                    times.push(t.elapsed());
+                }
+                times
+            }));
+        }
+        let mut first = Vec::new();
+        for t in tasks {
+            first.extend(t.await.expect("task"));
+        }
+        first.sort();
+        println!(
+            "{:<10} {:>7} pages (first openings: writes)  p50 {:>6.2} ms  p90 {:>6.2} ms  p99 {:>6.2} ms  max {:>7.2} ms",
+            "lesson",
+            first.len(),
+            percentile(&first, 0.50).as_secs_f64() * 1e3,
+            percentile(&first, 0.90).as_secs_f64() * 1e3,
+            percentile(&first, 0.99).as_secs_f64() * 1e3,
+            first.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+        );
         for (name, path, route) in [
             ("catalogue", "/courses".to_string(), "/courses"),
             ("lesson", format!("/learn/incoterms-2020/{lesson}"), "/learn/{slug}/{cid}"),

@@ -95,6 +95,28 @@ pub async fn rows<C: ConnectionTrait>(
         .await?)
 }
 
+/// How long opening the same item again counts as the same visit (a reload, going back and
+/// forth): within it nothing is written, so reloads neither queue behind other writers nor
+/// inflate the engagement figures.
+pub const SAME_VISIT: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+
+/// When the learner opened `item` within [`SAME_VISIT`]: `Some(completed_at)`; otherwise
+/// `None` (the opening is new and [`touch`] records it). A read, outside any transaction.
+pub async fn opened_recently<C: ConnectionTrait>(
+    conn: &C,
+    user: Uuid,
+    item: Uuid,
+) -> Result<Option<Option<DateTime<Utc>>>, ServerError> {
+    let row = content_progress::Entity::find()
+        .filter(content_progress::Column::UserId.eq(user))
+        .filter(content_progress::Column::ContentId.eq(item))
+        .one(conn)
+        .await?;
+    Ok(row
+        .filter(|r| Utc::now() - r.last_accessed_at < SAME_VISIT)
+        .map(|r| r.completed_at))
+}
+
 /// Notes that the learner opened `item` now (not audited: it is a reading, not a change of
 /// what the learner achieved) and records the `content_opened` event. Creates the progress
 /// row on first access. Pass a transaction, so the two writes land together.

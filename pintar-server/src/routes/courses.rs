@@ -324,12 +324,16 @@ pub(crate) async fn get_content(
         .item(item_id)
         .ok_or_else(|| ServerError::NotFound("content".into()))?;
     let completed_at = match &e {
-        Some(_) => {
-            let txn = crate::storage::write(&state.db).await?;
-            let completed_at = progress::touch(&txn, caller.id, s.course.id, item.id).await?;
-            txn.commit().await?;
-            completed_at
-        }
+        Some(_) => match progress::opened_recently(&state.db, caller.id, item.id).await? {
+            // The same visit (a reload): nothing to write.
+            Some(completed_at) => completed_at,
+            None => {
+                let txn = crate::storage::write(&state.db).await?;
+                let completed_at = progress::touch(&txn, caller.id, s.course.id, item.id).await?;
+                txn.commit().await?;
+                completed_at
+            }
+        },
         None => None,
     };
     let kind = item.kind();

@@ -172,7 +172,7 @@ async fn item(
         body: item
             .body
             .as_deref()
-            .map(super::markdown::to_html)
+            .map(|b| super::markdown::to_html(b).to_string())
             .unwrap_or_default(),
         complete_path: format!("{base}/complete"),
         quiz_path: format!("{base}/quiz"),

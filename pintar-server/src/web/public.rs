@@ -190,7 +190,7 @@ async fn outline(
     };
     let page = Outline {
         c: Chrome::of(&state, &v).await?,
-        description: super::markdown::to_html(&course.description),
+        description: super::markdown::to_html(&course.description).to_string(),
         enroll_path: format!("/courses/{}/enroll", course.course.slug),
         course,
         progress,

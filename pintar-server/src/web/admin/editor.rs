@@ -541,7 +541,7 @@ async fn render_editor(
     let page = EditorPage {
         c: Chrome::of(state, &m.v).await?,
         tab: "courses",
-        description_html: markdown::to_html(&course.description),
+        description_html: markdown::to_html(&course.description).to_string(),
         levels: LEVELS.iter().map(|l| l.as_str()).collect(),
         sections,
         new_section,
@@ -852,7 +852,7 @@ async fn render_item(
     let page = ItemPage {
         c: Chrome::of(state, &m.v).await?,
         tab: "courses",
-        preview: markdown::to_html(&fields.body),
+        preview: markdown::to_html(&fields.body).to_string(),
         save_path: format!("{base}/items/{cid}"),
         delete_path: format!("{base}/items/{cid}/delete"),
         form: ItemForm {
