@@ -60,7 +60,7 @@ async fn a_given_request_id_is_kept() {
     let s = TestServer::start(Engine::Sqlite).await;
     let res = s
         .client
-        .get(s.url("/missing"))
+        .get(s.url("/api/v1/missing"))
         .header("x-request-id", "trace-me-42")
         .send()
         .await
@@ -68,6 +68,17 @@ async fn a_given_request_id_is_kept() {
     assert_eq!(res.headers()["x-request-id"], "trace-me-42");
     let body: serde_json::Value = res.json().await.expect("json");
     assert_eq!(body["request_id"], "trace-me-42");
+    // Outside the API a missing page is a page, with the same request id.
+    let page = s
+        .client
+        .get(s.url("/missing"))
+        .header("x-request-id", "trace-me-43")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(page.status(), 404);
+    assert_eq!(page.headers()["x-request-id"], "trace-me-43");
+    assert!(page.text().await.expect("text").contains("<html"));
     s.stop().await;
 }
 
