@@ -260,6 +260,30 @@ pub async fn html_errors(req: Request, next: Next) -> Response {
     } else {
         detail
     };
+    let mut out = error_page(t, here, status, t.get(&key), detail);
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            out.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    out
+}
+
+/// The 404 page for addresses outside the API.
+pub async fn not_found(State(_): State<AppState>, req: Request) -> Response {
+    let t = Tr::new(session::lang_of(req.headers()));
+    let here = req.uri().path().to_string();
+    error_page(
+        t,
+        here,
+        StatusCode::NOT_FOUND,
+        t.get("error.status_404"),
+        String::new(),
+    )
+}
+
+/// An error page for an anonymous layout (the caller may not be known when it fails).
+fn error_page(t: Tr, here: String, status: StatusCode, title: &str, detail: String) -> Response {
     let page = ErrorPage {
         c: Chrome {
             t,
@@ -273,10 +297,10 @@ pub async fn html_errors(req: Request, next: Next) -> Response {
             icon: assets::icon(),
         },
         status: status.as_u16(),
-        title: t.get(&key).to_string(),
+        title: title.to_string(),
         detail,
     };
-    let mut out = match page.render() {
+    match page.render() {
         Ok(body) => (
             status,
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
@@ -284,42 +308,6 @@ pub async fn html_errors(req: Request, next: Next) -> Response {
         )
             .into_response(),
         Err(_) => (status, "error").into_response(),
-    };
-    for (name, value) in &parts.headers {
-        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-            out.headers_mut().append(name.clone(), value.clone());
-        }
-    }
-    out
-}
-
-/// The 404 page for addresses outside the API.
-pub async fn not_found(State(_): State<AppState>, req: Request) -> Response {
-    let t = Tr::new(session::lang_of(req.headers()));
-    let page = ErrorPage {
-        c: Chrome {
-            t,
-            name: String::new(),
-            role: None,
-            csrf: String::new(),
-            flash: None,
-            here: req.uri().path().to_string(),
-            css: assets::css(),
-            js: assets::js(),
-            icon: assets::icon(),
-        },
-        status: 404,
-        title: t.get("error.status_404").to_string(),
-        detail: String::new(),
-    };
-    match page.render() {
-        Ok(body) => (
-            StatusCode::NOT_FOUND,
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            body,
-        )
-            .into_response(),
-        Err(e) => ServerError::Internal(format!("template: {e}")).into_response(),
     }
 }
 
