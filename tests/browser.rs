@@ -6,8 +6,8 @@
 //! critical violations), each page's first-visit weight and browser timings are measured,
 //! and screenshots at phone and desktop widths are saved under `target/screenshots/`.
 //!
-//! Needs `/usr/bin/chromedriver` and axe-core in `target/browser-tools` (`.ci/run` installs
-//! both: `bash .ci/browser-tools.sh`).
+//! Needs `/usr/bin/chromedriver` and axe-core in `target/browser-tools`: `scripts/test` (the
+//! README's test command) installs both.
 
 mod support;
 
@@ -32,7 +32,7 @@ fn axe_source() -> String {
     );
     std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
-            "axe-core is missing at {} ({e}); install it with `bash .ci/browser-tools.sh`",
+            "axe-core is missing at {} ({e}); `scripts/test` installs it",
             path.display()
         )
     })
@@ -58,7 +58,7 @@ impl Driver {
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| {
-                panic!("cannot start {bin} ({e}); install Debian's chromium and chromium-driver (`bash .ci/browser-tools.sh`)")
+                panic!("cannot start {bin} ({e}); install Debian's chromium and chromium-driver (`scripts/test` installs them)")
             });
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(20);

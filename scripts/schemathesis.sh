@@ -2,7 +2,7 @@
 # The OpenAPI document is the SDK's contract: schemathesis (PyPI, pinned) runs every check
 # against a real server on SQLite, as each kind of caller, with a fixed seed and a time
 # budget per caller. Any finding fails the run.
-# Usage: .ci/schemathesis.sh [seconds per caller]   (after `cargo build --release`)
+# Usage: scripts/schemathesis.sh [seconds per caller]   (after `cargo build --release`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 budget=${1:-40}
@@ -41,7 +41,7 @@ status=0
 run() {
   local who=$1; shift
   echo "== schemathesis as $who (${budget}s)"
-  "$venv/bin/st" --config-file .ci/schemathesis.toml run "$base/api/v1/openapi.json" --url "$base" \
+  "$venv/bin/st" --config-file scripts/schemathesis.toml run "$base/api/v1/openapi.json" --url "$base" \
     --checks all --seed 20261126 --max-time "$budget" --workers 1 \
     --no-color --output-truncate true --generation-database none \
     --suppress-health-check all "$@" || status=1
