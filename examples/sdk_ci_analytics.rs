@@ -75,7 +75,7 @@ async fn run() -> Result<serde_json::Value, Error> {
         .await?;
     let activity = insights
         .activity()
-        .metric(ActivityMetric::Enrolments)
+        .metric(ActivityMetric::Enrollments)
         .interval(ActivityInterval::Week)
         .points(26)
         .horizon(4)

@@ -233,7 +233,7 @@ async fn every_area_through_the_sdk(engine: Engine) {
     let series = admin
         .insights()
         .activity()
-        .metric(ActivityMetric::Enrolments)
+        .metric(ActivityMetric::Enrollments)
         .forecast(true)
         .send()
         .await

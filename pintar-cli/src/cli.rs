@@ -304,8 +304,8 @@ pub enum AnalyticsCommand {
     Completion,
     /// Daily or weekly activity, with a forecast.
     Activity {
-        /// enrolments, content_opens, completions, quiz_attempts, active_learners.
-        #[arg(long, default_value = "enrolments")]
+        /// enrollments, content_opens, completions, quiz_attempts, active_learners.
+        #[arg(long, default_value = "enrollments")]
         metric: String,
         /// day or week.
         #[arg(long, default_value = "day")]

@@ -51,7 +51,7 @@ fn engagement_row() -> CourseEngagement {
         course_title: "Incoterms 2020".into(),
         from: day("2025-02-01"),
         to: day("2025-02-28"),
-        enrolments: 12,
+        enrollments: 12,
         active_learners_7d: 5,
         active_learners_30d: 14,
         content_opens: 96,

@@ -8,10 +8,11 @@
 #![allow(missing_docs)]
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use pintar_server::setup::app;
 use pintar_server::storage::entities::{
     activity_event, content, content_progress, course, enrollment, section, user,
 };
-use pintar_server::{AppState, Settings, app, storage};
+use pintar_server::{AppState, Settings, storage};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, EntityTrait, TransactionTrait};
 use std::time::Instant;
 use uuid::Uuid;
@@ -266,7 +267,7 @@ async fn run(engine: &str, requests: usize) {
     // Fresh statistics for the planner, as after any bulk load (both engines spell it so).
     db.execute_unprepared("ANALYZE").await.expect("analyze");
     println!("{engine}: seeding took {:.1} s", t.elapsed().as_secs_f64());
-    pintar_server::bootstrap::create_admin(&db, "admin@bench.example", PASSWORD)
+    pintar_server::accounts::bootstrap::create_admin(&db, "admin@bench.example", PASSWORD)
         .await
         .expect("admin");
 
@@ -275,7 +276,7 @@ async fn run(engine: &str, requests: usize) {
         database_url: Some(url.clone()),
         ..Settings::default()
     };
-    let limiter = pintar_server::ratelimit::RateLimiter::connect(&settings)
+    let limiter = pintar_server::http::ratelimit::RateLimiter::connect(&settings)
         .await
         .expect("limiter");
     let keys = pintar_server::auth::AuthKeys::new(b"bench-secret-bench-secret-bench-secret")

@@ -165,6 +165,17 @@ impl ServerError {
     }
 }
 
+/// A 422 when a text field is longer than `max` characters.
+pub fn too_long(field: &str, value: Option<&str>, max: usize) -> Result<(), ServerError> {
+    if value.is_some_and(|v| v.chars().count() > max) {
+        return Err(ServerError::Validation(vec![FieldError::new(
+            field,
+            format!("must be at most {max} characters"),
+        )]));
+    }
+    Ok(())
+}
+
 /// A problem document for `status`.
 pub fn problem(status: StatusCode, code: &str, detail: impl Into<String>) -> Problem {
     Problem::new(status.as_u16(), code, detail)

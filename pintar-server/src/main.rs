@@ -1,8 +1,10 @@
 //! `pintar-server`: serve (default), or `migrate`.
 
 use clap::{Parser, Subcommand};
-use pintar_server::auth::{AuthKeys, random_token};
-use pintar_server::{AppState, Settings, app, bootstrap, storage, workers};
+use pintar_server::accounts::bootstrap;
+use pintar_server::auth::AuthKeys;
+use pintar_server::setup::{app, secrets, workers};
+use pintar_server::{AppState, Settings, storage};
 use std::process::ExitCode;
 
 /// The Pintar Ekspor server. Configuration: PINTAR_* environment variables or pintar.toml.
@@ -74,7 +76,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Some(Command::Serve) | None => {}
     }
     // Refuse a weak secret before anything else happens.
-    let auth = AuthKeys::new(jwt_secret(&settings)?.as_bytes())?;
+    let auth = AuthKeys::new(secrets::jwt_secret(&settings)?.as_bytes())?;
     if let Some(generated) = bootstrap::ensure_admin(
         &db,
         settings.admin_email.as_deref(),
@@ -97,7 +99,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(settings.bind).await?;
     let address = listener.local_addr()?;
     tracing::info!(%address, "serving; API docs at http://{address}/docs/");
-    let limiter = pintar_server::ratelimit::RateLimiter::connect(&settings).await?;
+    let limiter = pintar_server::http::ratelimit::RateLimiter::connect(&settings).await?;
     if settings.redis_url.is_some() {
         tracing::info!("rate limits are counted in Redis");
     }
@@ -108,50 +110,4 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     workers.shutdown().await;
     served?;
     Ok(())
-}
-
-/// The JWT secret: from settings, else generated once into `data_dir/jwt_secret` (owner-only),
-/// so tokens survive restarts and every instance sharing the data dir agrees.
-fn jwt_secret(settings: &Settings) -> std::io::Result<String> {
-    if let Some(s) = &settings.jwt_secret {
-        return Ok(s.clone());
-    }
-    let path = settings.data_dir.join("jwt_secret");
-    match std::fs::read_to_string(&path) {
-        Ok(s) if !s.trim().is_empty() => {
-            // A file from an older version may be readable by others: take that away.
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
-            }
-            Ok(s.trim().to_string())
-        }
-        _ => {
-            let secret = random_token(48);
-            write_owner_only(&path, &secret)?;
-            tracing::info!(path = %path.display(), "generated a JWT secret");
-            Ok(secret)
-        }
-    }
-}
-
-/// Writes `contents` to a new file that only its owner can read, from the first byte on.
-fn write_owner_only(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        options.mode(0o600);
-        let mut file = options.open(path)?;
-        // An older file keeps its mode on open: tighten it too.
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        file.write_all(contents.as_bytes())
-    }
-    #[cfg(not(unix))]
-    {
-        options.open(path)?.write_all(contents.as_bytes())
-    }
 }

@@ -6,7 +6,8 @@
 #![allow(missing_docs)]
 #![allow(clippy::missing_panics_doc)]
 
-use crate::{AppState, Settings, app, storage};
+use crate::setup::app;
+use crate::{AppState, Settings, storage};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use std::net::SocketAddr;
 
@@ -120,7 +121,7 @@ async fn serve(
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("local addr");
-    let limiter = crate::ratelimit::RateLimiter::connect(&settings)
+    let limiter = crate::http::ratelimit::RateLimiter::connect(&settings)
         .await
         .expect("Redis URL");
     let keys = crate::auth::AuthKeys::new(TEST_JWT_SECRET).expect("test secret");
@@ -128,7 +129,7 @@ async fn serve(
         .expect("state")
         .with_limiter(limiter);
     // The background workers, started as `main` starts them.
-    let workers = crate::workers::spawn(&state).expect("workers start");
+    let workers = crate::setup::workers::spawn(&state).expect("workers start");
     let app = crate::router(state);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let handle = tokio::spawn(async move {
@@ -312,7 +313,7 @@ impl TestServer {
 
     /// An admin account (created directly in the database) and its access token.
     pub async fn admin(&self, email: &str) -> String {
-        crate::bootstrap::create_admin(&self.db.db, email, PASSWORD)
+        crate::accounts::bootstrap::create_admin(&self.db.db, email, PASSWORD)
             .await
             .expect("create admin");
         let t: pintar_core::api::TokenResponse = self

@@ -530,11 +530,14 @@ async fn jobs_are_shared_and_survive_workers(engine: Engine) {
 engine_tests!(two_workers_never_claim_one_run);
 async fn two_workers_never_claim_one_run(engine: Engine) {
     let db = support::TestDb::new(engine).await;
-    let owner =
-        pintar_server::bootstrap::create_admin(&db.db, "owner@example.id", support::PASSWORD)
-            .await
-            .expect("owner")
-            .id;
+    let owner = pintar_server::accounts::bootstrap::create_admin(
+        &db.db,
+        "owner@example.id",
+        support::PASSWORD,
+    )
+    .await
+    .expect("owner")
+    .id;
     let new = NewRun {
         owner,
         source: "body".into(),

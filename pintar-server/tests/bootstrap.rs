@@ -4,7 +4,7 @@
 mod support;
 
 use pintar_core::api::{Role, TokenResponse, UserProfile};
-use pintar_server::bootstrap::{DEFAULT_ADMIN_EMAIL, create_admin, ensure_admin};
+use pintar_server::accounts::bootstrap::{DEFAULT_ADMIN_EMAIL, create_admin, ensure_admin};
 use pintar_server::storage::entities::user;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use support::{Engine, TestServer};

@@ -9,8 +9,8 @@ mod support;
 
 use pintar_core::api::{Page, Role};
 use pintar_server::Settings;
-use pintar_server::email::{DeliveryConfig, Locale, Message, Policy, Provider, Worker};
-use pintar_server::outbox::{self, Email, Queued};
+use pintar_server::mail::outbox::{self, Email, Queued};
+use pintar_server::mail::{DeliveryConfig, Locale, Message, Policy, Provider, Worker};
 use pintar_server::storage::entities::email_outbox;
 use reqwest::Method;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};

@@ -784,9 +784,13 @@ async fn review_findings_stay_closed(engine: Engine) {
     let s = TestServer::start(engine).await;
     // create-admin on an existing account is a password reset: old sessions end.
     let squatter = s.learner("ops@example.id").await;
-    pintar_server::bootstrap::create_admin(&s.db.db, "ops@example.id", "operator-password-1")
-        .await
-        .expect("promote");
+    pintar_server::accounts::bootstrap::create_admin(
+        &s.db.db,
+        "ops@example.id",
+        "operator-password-1",
+    )
+    .await
+    .expect("promote");
     let r = s
         .get("/api/v1/admin/users", Some(&squatter.access_token))
         .await;

@@ -85,14 +85,14 @@ pub fn run(cmd: &AnalyticsCommand, ctx: &Context) -> Result<(), CliError> {
             }
             let mut t = table(ctx)
                 .column(Column::text("course", Priority::Must).truncate(8, 36))
-                .column(Column::number("enrolments", Priority::Must).short("enrol"))
+                .column(Column::number("enrollments", Priority::Must).short("enrol"))
                 .column(Column::number("opens", Priority::Must))
                 .column(Column::number("quiz attempts", Priority::Optional(1)).short("quiz"))
                 .column(Column::number("avg score", Priority::Optional(2)).short("score"));
             for r in &rows {
                 t = t.row([
                     r.course_slug.clone(),
-                    r.enrolments.to_string(),
+                    r.enrollments.to_string(),
                     r.content_opens.to_string(),
                     r.quiz_attempts.to_string(),
                     r.average_quiz_score.map(num).unwrap_or_else(|| "–".into()),
@@ -233,17 +233,18 @@ fn print_table(ctx: &Context, empty: bool, t: crate::render::fit::Table) -> Resu
 fn parse_metric(s: &str) -> Result<ActivityMetric, CliError> {
     use ActivityMetric as M;
     [
-        M::Enrolments,
+        M::Enrollments,
         M::ContentOpens,
         M::Completions,
         M::QuizAttempts,
         M::ActiveLearners,
     ]
     .into_iter()
-    .find(|m| m.as_str() == s)
+    // `enrolments` was the name before 0.2.
+    .find(|m| m.as_str() == s || (s == "enrolments" && *m == M::Enrollments))
     .ok_or_else(|| {
         CliError::Usage(format!(
-            "unknown metric '{s}' (enrolments, content_opens, completions, quiz_attempts, active_learners)"
+            "unknown metric '{s}' (enrollments, content_opens, completions, quiz_attempts, active_learners)"
         ))
     })
 }

@@ -83,8 +83,9 @@ pub struct CourseEngagement {
     pub from: NaiveDate,
     /// Last day of the window (UTC, inclusive).
     pub to: NaiveDate,
-    /// Enrolments in the window.
-    pub enrolments: u64,
+    /// Enrollments in the window (`enrolments` before 0.2, still read).
+    #[serde(alias = "enrolments")]
+    pub enrollments: u64,
     /// Learners with any activity in the 7 days ending with `to`.
     pub active_learners_7d: u64,
     /// Learners with any activity in the 30 days ending with `to`.
@@ -139,8 +140,9 @@ pub struct CourseCompletion {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ActivityMetric {
-    /// Enrolments.
-    Enrolments,
+    /// Enrollments (`enrolments` before 0.2, still accepted).
+    #[serde(alias = "enrolments")]
+    Enrollments,
     /// Content items opened.
     ContentOpens,
     /// Courses completed.
@@ -155,7 +157,7 @@ impl ActivityMetric {
     /// The query-string name.
     pub fn as_str(self) -> &'static str {
         match self {
-            ActivityMetric::Enrolments => "enrolments",
+            ActivityMetric::Enrollments => "enrollments",
             ActivityMetric::ContentOpens => "content_opens",
             ActivityMetric::Completions => "completions",
             ActivityMetric::QuizAttempts => "quiz_attempts",

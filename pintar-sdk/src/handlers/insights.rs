@@ -128,7 +128,7 @@ impl<'a> InsightsHandler<'a> {
     /// ```no_run
     /// # async fn demo(client: pintar_sdk::Client) -> pintar_sdk::Result<()> {
     /// use pintar_sdk::types::ActivityMetric;
-    /// let series = client.insights().activity().metric(ActivityMetric::Enrolments).forecast(true).send().await?;
+    /// let series = client.insights().activity().metric(ActivityMetric::Enrollments).forecast(true).send().await?;
     /// println!("{} points", series.points.len());
     /// # Ok(()) }
     /// ```

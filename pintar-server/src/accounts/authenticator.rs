@@ -6,8 +6,9 @@
 //! that time, and on this instance at once ([`Authenticator::forget`]).
 
 use super::sessions;
-use crate::auth::{AuthKeys, AuthUser, Credentials, Scopes, Via, hash_token};
+use crate::auth::{AuthKeys, Credentials, hash_token};
 use crate::error::ServerError;
+use crate::policy::{Caller, Scopes, Via};
 use crate::storage::entities::{api_key, user};
 use chrono::{DateTime, Utc};
 use moka::sync::Cache;
@@ -97,7 +98,7 @@ impl Authenticator {
         &self,
         db: &DatabaseConnection,
         credentials: &Credentials,
-    ) -> Result<AuthUser, ServerError> {
+    ) -> Result<Caller, ServerError> {
         match credentials {
             Credentials::Bearer(token) => self.session(db, token, false).await,
             Credentials::WebSession(token) => self.session(db, token, true).await,
@@ -110,7 +111,7 @@ impl Authenticator {
         db: &DatabaseConnection,
         token: &str,
         web: bool,
-    ) -> Result<AuthUser, ServerError> {
+    ) -> Result<Caller, ServerError> {
         let claims = self.keys.verify(token)?;
         let bad = || ServerError::Unauthorized("the access token is not valid".into());
         // A website cookie is not an API token, nor the other way round.
@@ -134,14 +135,14 @@ impl Authenticator {
             }
         };
         let role = role.ok_or_else(ended_session)?;
-        Ok(AuthUser {
+        Ok(Caller {
             id,
             role,
             via: Via::Session { sid },
         })
     }
 
-    async fn api_key(&self, db: &DatabaseConnection, key: &str) -> Result<AuthUser, ServerError> {
+    async fn api_key(&self, db: &DatabaseConnection, key: &str) -> Result<Caller, ServerError> {
         let hash = hash_token(key);
         let cached = self.api_keys.as_ref().and_then(|c| c.get(&hash));
         let grant = match cached {
@@ -160,7 +161,7 @@ impl Authenticator {
         let grant = grant
             .filter(|g| g.expires_at.is_none_or(|e| e > Utc::now()))
             .ok_or_else(invalid_key)?;
-        Ok(AuthUser {
+        Ok(Caller {
             id: grant.user,
             role: grant.role,
             via: Via::ApiKey {

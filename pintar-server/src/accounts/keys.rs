@@ -1,17 +1,20 @@
 //! API keys: created for a developer (shown once, emailed by prefix only), listed, revoked.
 //!
-//! Keys are managed from a signed-in session only (the access rules refuse keys on these
-//! routes), so a key can never mint a key wider or longer-lived than itself.
+//! Keys are managed from a signed-in session only (the policy refuses keys for these
+//! operations), so a key can never mint a key wider or longer-lived than itself.
 
+use super::Context;
+use super::users;
 use super::validate::{self, MAX_NAME};
-use crate::audit::{self, Change, Operation, RequestMeta};
+use crate::audit::{self, Action, Change};
 use crate::auth::api_key;
-use crate::email::{Message, Policy};
 use crate::error::ServerError;
-use crate::outbox::{self, Email};
+use crate::mail::outbox::{self, Email};
+use crate::mail::{Message, Policy};
+use crate::policy::{Actor, Operation, Origin};
 use crate::storage::entities::{api_key as key_row, user};
 use chrono::{Duration, Utc};
-use pintar_core::api::{ApiKeyCreated, ApiKeyInfo, CreateApiKeyRequest, FieldError, Scope};
+use pintar_core::api::{ApiKeyCreated, ApiKeyInfo, CreateApiKeyRequest, FieldError, Role, Scope};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, Set,
@@ -92,7 +95,7 @@ pub enum Occasion {
 /// checked the request with [`validate`].
 pub async fn insert<C: ConnectionTrait>(
     txn: &C,
-    meta: &RequestMeta,
+    meta: &Origin,
     owner: &user::Model,
     req: &CreateApiKeyRequest,
     occasion: Occasion,
@@ -132,7 +135,7 @@ pub async fn insert<C: ConnectionTrait>(
     .insert(txn)
     .await?;
     let change = Change {
-        op: Operation::Insert,
+        op: Action::Insert,
         table: "api_keys",
         record_id: created.id,
         old: None,
@@ -169,7 +172,7 @@ pub async fn insert<C: ConnectionTrait>(
 }
 
 /// The keys of `owner`, newest first (never the secrets).
-pub async fn list<C: ConnectionTrait>(
+pub async fn of_owner<C: ConnectionTrait>(
     conn: &C,
     owner: Uuid,
 ) -> Result<Vec<ApiKeyInfo>, ServerError> {
@@ -183,7 +186,7 @@ pub async fn list<C: ConnectionTrait>(
 
 async fn revoke_row<C: ConnectionTrait>(
     conn: &C,
-    meta: &RequestMeta,
+    meta: &Origin,
     actor: Option<Uuid>,
     key: key_row::Model,
 ) -> Result<(), ServerError> {
@@ -191,7 +194,7 @@ async fn revoke_row<C: ConnectionTrait>(
     active.revoked_at = Set(Some(Utc::now()));
     let revoked = active.update(conn).await?;
     let change = Change {
-        op: Operation::Update,
+        op: Action::Update,
         table: "api_keys",
         record_id: revoked.id,
         old: Some(audit_json(&key)),
@@ -203,9 +206,9 @@ async fn revoke_row<C: ConnectionTrait>(
 
 /// Revokes `owner`'s key `id` (idempotent). Someone else's key is "not found", so ids
 /// cannot be probed. Returns whether the key was live until now.
-pub async fn revoke<C: ConnectionTrait>(
+pub async fn revoke_owned<C: ConnectionTrait>(
     conn: &C,
-    meta: &RequestMeta,
+    meta: &Origin,
     owner: Uuid,
     id: Uuid,
 ) -> Result<bool, ServerError> {
@@ -224,7 +227,7 @@ pub async fn revoke<C: ConnectionTrait>(
 /// Revokes every live key of `owner`, one audit row each (a demotion to learner).
 pub async fn revoke_all<C: ConnectionTrait>(
     conn: &C,
-    meta: &RequestMeta,
+    meta: &Origin,
     actor: Option<Uuid>,
     owner: Uuid,
 ) -> Result<(), ServerError> {
@@ -235,6 +238,55 @@ pub async fn revoke_all<C: ConnectionTrait>(
         .await?;
     for key in live {
         revoke_row(conn, meta, actor, key).await?;
+    }
+    Ok(())
+}
+
+/// Creates an API key for the actor (shown once; the owner is emailed its prefix).
+pub async fn create(
+    ctx: &Context,
+    actor: &Actor,
+    req: &CreateApiKeyRequest,
+) -> Result<ApiKeyCreated, ServerError> {
+    let caller = actor.require(Operation::CreateKey)?;
+    validate(req)?;
+    let txn = crate::storage::write(&ctx.db).await?;
+    // The role as stored now, in the transaction: a demotion a moment ago wins.
+    let owner = users::load(&txn, caller.id).await?;
+    if users::role_of(&owner)? == Role::Public {
+        return Err(ServerError::Forbidden(
+            "this needs the role developer or admin; you are public".into(),
+        ));
+    }
+    let created = insert(
+        &txn,
+        &actor.origin,
+        &owner,
+        req,
+        Occasion::Requested,
+        &ctx.mail.policy,
+    )
+    .await?;
+    txn.commit().await?;
+    ctx.mail.wake();
+    Ok(created)
+}
+
+/// The actor's API keys, newest first (never the secrets).
+pub async fn list(ctx: &Context, actor: &Actor) -> Result<Vec<ApiKeyInfo>, ServerError> {
+    let caller = actor.require(Operation::ListKeys)?;
+    of_owner(&ctx.db, caller.id).await
+}
+
+/// Revokes one of the actor's keys (idempotent); it stops working on its next request.
+pub async fn revoke(ctx: &Context, actor: &Actor, id: &str) -> Result<(), ServerError> {
+    let caller = actor.require(Operation::RevokeKey)?;
+    let id = Uuid::parse_str(id).map_err(|_| ServerError::NotFound("API key".into()))?;
+    let txn = crate::storage::write(&ctx.db).await?;
+    let revoked = revoke_owned(&txn, &actor.origin, caller.id, id).await?;
+    txn.commit().await?;
+    if revoked {
+        ctx.credentials_changed();
     }
     Ok(())
 }

@@ -1,12 +1,49 @@
-//! Accounts, sessions and API keys: the rules and transactions behind the auth, profile,
-//! developer and user-admin routes, and the per-request check of credentials. Route
-//! handlers, the bootstrap and (later) the website call these; nothing here knows HTTP
-//! routes.
+//! Accounts, sessions and API keys, without HTTP. The use cases: [`account`] (registering,
+//! the owner's profile, becoming a developer), [`signin`] (sessions: sign in, refresh, sign
+//! out), [`keys`] (API keys) and [`admin`] (admins' user management); under them the rows,
+//! validation, and the per-request check of credentials ([`authenticator`]).
 
+pub mod account;
+pub mod admin;
 pub mod authenticator;
+pub mod bootstrap;
 pub mod keys;
 pub mod sessions;
+pub mod signin;
 pub mod users;
 pub mod validate;
 
 pub use authenticator::Authenticator;
+
+use crate::mail::Mail;
+use crate::metrics::Metrics;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+/// What the account use cases need: the database, the credential checker (its signing
+/// keys and its cache), the outbox's bell and the sign-in counters.
+#[derive(Clone)]
+pub struct Context {
+    /// The database.
+    pub db: DatabaseConnection,
+    /// Checks credentials and signs tokens; caches answers for a second.
+    pub authn: Arc<Authenticator>,
+    /// The email queuing policy and the delivery worker's bell.
+    pub mail: Arc<Mail>,
+    /// Sign-in counters.
+    pub metrics: Arc<Metrics>,
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("accounts::Context").finish_non_exhaustive()
+    }
+}
+
+impl Context {
+    /// After a change that ends sessions or keys, a role change or a disabling commits:
+    /// this instance's credential cache forgets at once (others within a second).
+    pub fn credentials_changed(&self) {
+        self.authn.forget();
+    }
+}

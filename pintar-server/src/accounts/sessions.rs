@@ -3,13 +3,13 @@
 //! tokens on their next request.
 
 use super::users::{self, role_of, update_user};
-use crate::audit::RequestMeta;
 use crate::auth::{
     ACCESS_TTL_SECS, AuthKeys, REFRESH_TTL_DAYS, dummy_hash, hash_token, random_token,
     verify_password,
 };
 use crate::error::ServerError;
 use crate::metrics::Metrics;
+use crate::policy::Origin;
 use crate::storage::entities::{refresh_token, user};
 use chrono::Utc;
 use pintar_core::api::{FieldError, LoginRequest, TokenResponse};
@@ -36,7 +36,7 @@ pub async fn login(
     db: &DatabaseConnection,
     keys: &AuthKeys,
     metrics: &Metrics,
-    meta: &RequestMeta,
+    meta: &Origin,
     login: LoginRequest,
 ) -> Result<TokenResponse, ServerError> {
     let email = login.email.trim().to_lowercase();

@@ -3,11 +3,12 @@
 
 use super::validate::{self, MAX_NAME};
 use super::{keys, sessions};
-use crate::audit::{self, Change, Operation, RequestMeta};
-use crate::auth::{AuthUser, hash_password, verify_password};
-use crate::email::{Message, Policy};
+use crate::audit::{self, Action, Change};
+use crate::auth::{hash_password, verify_password};
 use crate::error::ServerError;
-use crate::outbox::{self, Email};
+use crate::mail::outbox::{self, Email};
+use crate::mail::{Message, Policy};
+use crate::policy::{Caller, Origin};
 use crate::storage::entities::user;
 use chrono::Utc;
 use pintar_core::api::{
@@ -58,14 +59,14 @@ pub fn audit_json(u: &user::Model) -> serde_json::Value {
 /// `conn` (the caller's transaction): the one way users are updated.
 pub async fn update_user<C: ConnectionTrait>(
     conn: &C,
-    meta: &RequestMeta,
+    meta: &Origin,
     actor: Option<Uuid>,
     before: &user::Model,
     changes: user::ActiveModel,
 ) -> Result<user::Model, ServerError> {
     let after = changes.update(conn).await?;
     let change = Change {
-        op: Operation::Update,
+        op: Action::Update,
         table: "users",
         record_id: after.id,
         old: Some(audit_json(before)),
@@ -78,7 +79,7 @@ pub async fn update_user<C: ConnectionTrait>(
 /// Inserts a new account with its audit row, through `conn`.
 pub async fn insert_user<C: ConnectionTrait>(
     conn: &C,
-    meta: &RequestMeta,
+    meta: &Origin,
     email: String,
     password_hash: String,
     display_name: String,
@@ -103,7 +104,7 @@ pub async fn insert_user<C: ConnectionTrait>(
         _ => ServerError::from(e),
     })?;
     let change = Change {
-        op: Operation::Insert,
+        op: Action::Insert,
         table: "users",
         record_id: created.id,
         old: None,
@@ -139,7 +140,7 @@ pub async fn load<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<user::Model,
 /// Creates a learner account.
 pub async fn register(
     db: &DatabaseConnection,
-    meta: &RequestMeta,
+    meta: &Origin,
     req: RegisterRequest,
 ) -> Result<user::Model, ServerError> {
     let mut errors = Vec::new();
@@ -177,8 +178,8 @@ pub async fn register(
 /// and ends every other session at once (this one goes on).
 pub async fn update_profile(
     db: &DatabaseConnection,
-    meta: &RequestMeta,
-    caller: &AuthUser,
+    meta: &Origin,
+    caller: &Caller,
     req: UpdateProfileRequest,
 ) -> Result<user::Model, ServerError> {
     let current = load(db, caller.id).await?;
@@ -229,8 +230,8 @@ pub async fn update_profile(
 /// prefix). Anyone else gets 409.
 pub async fn upgrade(
     db: &DatabaseConnection,
-    meta: &RequestMeta,
-    caller: &AuthUser,
+    meta: &Origin,
+    caller: &Caller,
     policy: &Policy,
 ) -> Result<ApiKeyCreated, ServerError> {
     let txn = crate::storage::write(db).await?;
@@ -252,7 +253,7 @@ pub async fn upgrade(
     }
     let updated = load(&txn, current.id).await?;
     let change = Change {
-        op: Operation::Update,
+        op: Action::Update,
         table: "users",
         record_id: updated.id,
         old: Some(audit_json(&current)),
@@ -290,8 +291,8 @@ pub struct AdminChange {
 /// stops its keys. Everything takes effect on the account's next request.
 pub async fn admin_update(
     db: &DatabaseConnection,
-    meta: &RequestMeta,
-    admin: &AuthUser,
+    meta: &Origin,
+    admin: &Caller,
     id: Uuid,
     req: AdminUserUpdate,
     policy: &Policy,

@@ -1,13 +1,11 @@
-//! Reading an upload: a multipart form's `file` field, or a raw CSV or JSON body, within
-//! the upload limit (`PINTAR_MAX_UPLOAD_BYTES`), streamed so nothing past the limit is kept.
+//! Reading an upload: a stream of bytes with what its sender declared (media type, file
+//! name, length), within the upload limit (`PINTAR_MAX_UPLOAD_BYTES`), each byte reserved
+//! from the instance's upload budget as it arrives, so nothing past the limit is kept. The
+//! HTTP layer hands over a raw body or a multipart form's file part alike.
 
 use super::pool::{Reserved, UploadBudget};
 use crate::error::ServerError;
-use axum::extract::Request;
-use axum::http::header;
-use http_body_util::BodyExt;
 use pintar_core::analytics::InputFormat;
-use std::time::Duration;
 
 /// Longest file name kept as a run's source.
 const MAX_SOURCE: usize = 200;
@@ -25,22 +23,8 @@ pub struct Upload {
     pub reserved: Reserved,
 }
 
-/// The media type of `req`, lower-cased, without parameters.
-fn media_type(req: &Request) -> Option<String> {
-    req.headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase()
-        })
-}
-
 /// The format a media type names, `None` for one that does not say (sniffed then).
-fn format_of(media: &str) -> Result<Option<InputFormat>, ()> {
+pub(crate) fn format_of(media: &str) -> Result<Option<InputFormat>, ()> {
     match media {
         "text/csv" | "application/csv" | "text/comma-separated-values" => {
             Ok(Some(InputFormat::Csv))
@@ -68,22 +52,13 @@ struct Collector<'a> {
 }
 
 impl<'a> Collector<'a> {
-    fn new(
-        budget: &'a UploadBudget,
-        limit: usize,
-        declared: Option<u64>,
-    ) -> Result<Self, ServerError> {
-        let mut c = Self {
+    fn new(budget: &'a UploadBudget, limit: usize) -> Result<Self, ServerError> {
+        Ok(Self {
             budget,
             reserved: Reserved::default(),
             data: Vec::new(),
             limit,
-        };
-        if let Some(n) = declared.and_then(|n| usize::try_from(n).ok()) {
-            c.budget.grow(&mut c.reserved, n)?;
-            c.data.reserve_exact(n);
-        }
-        Ok(c)
+        })
     }
 
     fn push(&mut self, chunk: &[u8]) -> Result<(), ServerError> {
@@ -97,126 +72,65 @@ impl<'a> Collector<'a> {
     }
 }
 
-/// Reads the upload of `req`: at most `limit` bytes, within `timeout`, each byte reserved
-/// from `budget` (503 when the server holds as many upload bytes as it will).
-pub async fn read(
-    req: Request,
-    limit: usize,
-    budget: &UploadBudget,
-    timeout: Duration,
-) -> Result<Upload, ServerError> {
-    match tokio::time::timeout(timeout, read_untimed(req, limit, budget)).await {
-        Ok(result) => result,
-        Err(_) => Err(ServerError::RequestTimeout(format!(
-            "the upload did not arrive within {} s",
-            timeout.as_secs()
-        ))),
-    }
+/// What the sender says about an upload: its media type (without parameters), the file
+/// name, and the length it announced.
+#[derive(Debug, Clone, Default)]
+pub struct Declared {
+    /// The media type, lower-cased (`text/csv`, `application/json`, …), if any.
+    pub media_type: Option<String>,
+    /// The file name as sent (directories and control characters are dropped).
+    pub file_name: Option<String>,
+    /// The announced length in bytes (checked against the limit before anything is read).
+    pub length: Option<u64>,
 }
 
-async fn read_untimed(
-    req: Request,
+/// Reads an upload from `stream`: at most `limit` bytes, each reserved from `budget` as it
+/// arrives (503 when the server holds as many upload bytes as it will). The format comes
+/// from the media type, else the file name, else the first bytes.
+pub async fn read<S, B, E>(
+    mut stream: S,
+    declared: Declared,
     limit: usize,
     budget: &UploadBudget,
-) -> Result<Upload, ServerError> {
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
+) -> Result<Upload, ServerError>
+where
+    S: futures_util::Stream<Item = Result<B, E>> + Unpin,
+    B: AsRef<[u8]>,
+    E: std::fmt::Display,
+{
+    use futures_util::StreamExt;
+    if declared.length.is_some_and(|n| n > limit as u64) {
         return Err(ServerError::PayloadTooLarge(limit));
     }
-    let media = media_type(&req).unwrap_or_default();
-    if media == "multipart/form-data" {
-        return read_multipart(req, limit, budget).await;
-    }
-    let declared_format = format_of(&media).map_err(|()| unsupported())?;
-    let mut collector = Collector::new(budget, limit, declared)?;
-    let mut body = req.into_body();
-    while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| {
-            ServerError::BadRequest(format!("the request body could not be read: {e}"))
-        })?;
-        if let Ok(chunk) = frame.into_data() {
-            collector.push(&chunk)?;
-        }
-    }
-    let format = declared_format.unwrap_or_else(|| InputFormat::sniff(&collector.data));
-    Ok(Upload {
-        bytes: collector.data,
-        format,
-        source: "body".into(),
-        reserved: collector.reserved,
-    })
-}
-
-async fn read_multipart(
-    req: Request,
-    limit: usize,
-    budget: &UploadBudget,
-) -> Result<Upload, ServerError> {
-    let boundary = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| multer::parse_boundary(v).ok())
-        .ok_or_else(|| ServerError::BadRequest("the multipart body has no boundary".into()))?;
-    let constraints = multer::Constraints::new()
-        .allowed_fields(vec!["file"])
-        .size_limit(multer::SizeLimit::new().whole_stream(limit as u64));
-    let stream = req.into_body().into_data_stream();
-    let mut form = multer::Multipart::with_constraints(stream, boundary, constraints);
-    let mut field = match form.next_field().await {
-        Ok(Some(field)) => field,
-        Ok(None) => {
-            return Err(ServerError::BadRequest(
-                "the form has no 'file' field".into(),
-            ));
-        }
-        Err(e) => return Err(multipart_error(e, limit)),
-    };
-    let source = field
-        .file_name()
+    let source = declared
+        .file_name
+        .as_deref()
         .map(clean_name)
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "upload".into());
-    let declared = match field
-        .content_type()
-        .map(|m| m.essence_str().to_ascii_lowercase())
-    {
-        Some(m) => format_of(&m).map_err(|()| unsupported())?,
+        .filter(|s| !s.is_empty());
+    let by_media = match declared.media_type.as_deref() {
+        Some(m) => format_of(m).map_err(|()| unsupported())?,
         None => None,
+    };
+    let format = by_media.or_else(|| source.as_deref().and_then(format_from_name));
+    let mut collector = Collector::new(budget, limit)?;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk
+            .map_err(|e| ServerError::BadRequest(format!("the upload could not be read: {e}")))?;
+        collector.push(chunk.as_ref())?;
     }
-    .or_else(|| format_from_name(&source));
-    let mut collector = Collector::new(budget, limit, None)?;
-    while let Some(chunk) = field.chunk().await.map_err(|e| multipart_error(e, limit))? {
-        collector.push(&chunk)?;
-    }
-    let format = declared.unwrap_or_else(|| InputFormat::sniff(&collector.data));
+    let format = format.unwrap_or_else(|| InputFormat::sniff(&collector.data));
     Ok(Upload {
         bytes: collector.data,
         format,
-        source,
+        source: source.unwrap_or_else(|| {
+            if declared.file_name.is_some() {
+                "upload".into()
+            } else {
+                "body".into()
+            }
+        }),
         reserved: collector.reserved,
     })
-}
-
-fn multipart_error(e: multer::Error, limit: usize) -> ServerError {
-    match e {
-        multer::Error::StreamSizeExceeded { .. } | multer::Error::FieldSizeExceeded { .. } => {
-            ServerError::PayloadTooLarge(limit)
-        }
-        multer::Error::UnknownField { field_name } => ServerError::BadRequest(format!(
-            "unexpected form field '{}': send the data in a field named 'file'",
-            field_name
-                .unwrap_or_default()
-                .chars()
-                .take(64)
-                .collect::<String>()
-        )),
-        other => ServerError::BadRequest(format!("the multipart body could not be read: {other}")),
-    }
 }
 
 fn format_from_name(name: &str) -> Option<InputFormat> {

@@ -4,22 +4,21 @@
 //! restart) takes the run up again.
 
 use super::runs::{self, Claimed};
-use super::{compute, outcome};
+use super::{Context, compute, outcome};
 use crate::error::ServerError;
-use crate::state::AppState;
 use std::time::Instant;
 use tokio::sync::watch;
 
 /// Runs the worker until `stop` says so; then hands back the runs this instance still
 /// holds (without counting the attempt), for another instance or the next start.
-pub async fn work(state: AppState, mut stop: watch::Receiver<bool>) {
-    let analytics = state.analytics.clone();
+pub async fn work(ctx: Context, mut stop: watch::Receiver<bool>) {
+    let runner = ctx.runner.clone();
     loop {
         if *stop.borrow() {
             break;
         }
         let permit = tokio::select! {
-            p = analytics.pool.permit() => match p {
+            p = runner.pool.permit() => match p {
                 Ok(p) => p,
                 Err(e) => {
                     tracing::error!(error = %e, "analysis worker stops");
@@ -28,9 +27,9 @@ pub async fn work(state: AppState, mut stop: watch::Receiver<bool>) {
             },
             _ = stop.changed() => break,
         };
-        match runs::claim(&state.db, &analytics.worker, analytics.lease).await {
+        match runs::claim(&ctx.db, &runner.worker, runner.lease).await {
             Ok(Some(job)) => {
-                tokio::spawn(run(state.clone(), job, permit));
+                tokio::spawn(run(ctx.clone(), job, permit));
                 continue;
             }
             Ok(None) => drop(permit),
@@ -40,12 +39,12 @@ pub async fn work(state: AppState, mut stop: watch::Receiver<bool>) {
             }
         }
         tokio::select! {
-            () = analytics.wake.notified() => {}
-            () = tokio::time::sleep(analytics.poll) => {}
+            () = runner.wake.notified() => {}
+            () = tokio::time::sleep(runner.poll) => {}
             _ = stop.changed() => {}
         }
     }
-    match runs::release(&state.db, &analytics.worker).await {
+    match runs::release(&ctx.db, &runner.worker).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(
             runs = n,
@@ -57,19 +56,19 @@ pub async fn work(state: AppState, mut stop: watch::Receiver<bool>) {
     }
 }
 
-async fn run(state: AppState, job: Claimed, permit: super::pool::RunPermit) {
-    let analytics = state.analytics.clone();
+async fn run(ctx: Context, job: Claimed, permit: super::pool::RunPermit) {
+    let runner = ctx.runner.clone();
     let id = job.id;
     let token = job.token.clone();
     // Keep the claim while the engine works.
     let heartbeat = {
-        let db = state.db.clone();
-        let analytics = analytics.clone();
+        let db = ctx.db.clone();
+        let runner = runner.clone();
         let token = token.clone();
         tokio::spawn(async move {
             loop {
-                tokio::time::sleep(analytics.lease / 3).await;
-                match runs::renew(&db, id, &token, analytics.lease).await {
+                tokio::time::sleep(runner.lease / 3).await;
+                match runs::renew(&db, id, &token, runner.lease).await {
                     Ok(true) => {}
                     Ok(false) => return,
                     Err(e) => tracing::warn!(error = %e, run = %id, "cannot renew a claim"),
@@ -85,7 +84,7 @@ async fn run(state: AppState, job: Claimed, permit: super::pool::RunPermit) {
         owner,
         ..
     } = job;
-    let result = analytics
+    let result = runner
         .pool
         .run(permit, move || {
             compute(&input, format, &options, false).map_err(ServerError::from)
@@ -94,14 +93,13 @@ async fn run(state: AppState, job: Claimed, permit: super::pool::RunPermit) {
         .and_then(|r| r);
     let (outcome, _) = outcome(result);
     heartbeat.abort();
-    match runs::finish(&state.db, id, &token, outcome, started.elapsed()).await {
+    match runs::finish(&ctx.db, id, &token, outcome, started.elapsed()).await {
         Ok(true) => {
             tracing::info!(run = %id, "analysis job done");
-            if let Some(owner) = owner {
-                let keep = state.settings.analytics_keep_runs;
-                if let Err(e) = runs::prune(&state.db, owner, keep).await {
-                    tracing::warn!(error = %e, "cannot prune old analysis runs");
-                }
+            if let Some(owner) = owner
+                && let Err(e) = runs::prune(&ctx.db, owner, ctx.limits.keep_runs).await
+            {
+                tracing::warn!(error = %e, "cannot prune old analysis runs");
             }
         }
         Ok(false) => tracing::info!(run = %id, "analysis job was taken over or deleted"),

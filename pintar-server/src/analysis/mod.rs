@@ -1,25 +1,91 @@
-//! Data analytics on the server: uploads read within their own limit, the engine run on a
-//! bounded CPU pool, every analysis stored as a run, and large inputs queued as jobs that
-//! any instance's worker may claim.
+//! Analysis of uploaded series, without HTTP: uploads received within their limits
+//! ([`input`]), the engine run on a bounded CPU pool ([`pool`]), every analysis stored as a
+//! run ([`runs`]), and large inputs queued as jobs that any instance's worker may claim
+//! ([`jobs`]). The use cases are [`submit`] (receive, analyse now or queue) and [`results`]
+//! (the caller's runs and reports).
 
 pub mod input;
 pub mod jobs;
 pub mod pool;
+pub mod results;
 pub mod runs;
+pub mod submit;
 
-use crate::config::Settings;
 use crate::error::ServerError;
+use crate::setup::config::Settings;
 use pintar_core::AnalyticsError;
 use pintar_core::analytics::{InputFormat, analyze_bytes};
 use pintar_core::options::AnalysisOptions;
 use pintar_core::report::AnalysisReport;
 use pool::{CpuPool, UploadBudget};
 use runs::Outcome;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 
-/// The analytics service an instance shares between its handlers and its job worker.
-pub struct Analytics {
+/// What the analysis use cases and the job worker need: the database, where analyses run,
+/// and the limits.
+#[derive(Clone)]
+pub struct Context {
+    /// The database.
+    pub db: DatabaseConnection,
+    /// The CPU pool, the upload budget and the job worker's settings.
+    pub runner: Arc<Runner>,
+    /// Limits on uploads, jobs and kept runs.
+    pub limits: Limits,
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("analysis::Context")
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Context {
+    /// A context over `db` as `settings` configure it.
+    pub fn new(db: DatabaseConnection, settings: &Settings) -> Result<Self, ServerError> {
+        Ok(Self {
+            db,
+            runner: Arc::new(Runner::new(settings)?),
+            limits: Limits::from_settings(settings),
+        })
+    }
+}
+
+/// Limits on what one analysis and one account may hold.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest upload, in bytes.
+    pub max_upload_bytes: usize,
+    /// Uploads larger than this are queued as jobs.
+    pub async_bytes: usize,
+    /// Jobs one account may have queued or running.
+    pub jobs_per_user: u64,
+    /// Jobs queued over all accounts.
+    pub max_queued: u64,
+    /// Finished runs kept per account.
+    pub keep_runs: u64,
+}
+
+impl Limits {
+    /// The limits `settings` configure.
+    pub fn from_settings(s: &Settings) -> Self {
+        Self {
+            max_upload_bytes: s.max_upload_bytes,
+            async_bytes: s.analytics_async_bytes,
+            jobs_per_user: s.analytics_jobs_per_user,
+            max_queued: s.analytics_max_queued,
+            keep_runs: s.analytics_keep_runs,
+        }
+    }
+}
+
+/// Where analyses run: the CPU pool, the upload budget, and the job worker's name, lease
+/// and bell. One per instance, shared by its requests and its worker.
+pub struct Runner {
     /// Where the engine runs.
     pub pool: CpuPool,
     /// Upload bytes held at once.
@@ -36,8 +102,8 @@ pub struct Analytics {
     pub poll: Duration,
 }
 
-impl Analytics {
-    /// The service as `settings` configure it.
+impl Runner {
+    /// The runner as `settings` configure it.
     pub fn new(settings: &Settings) -> Result<Self, ServerError> {
         Ok(Self {
             pool: CpuPool::new(settings.analytics_threads, settings.analytics_queue)?,

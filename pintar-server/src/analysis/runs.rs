@@ -5,9 +5,9 @@
 //! worker that still holds the claim. A run whose lease lapsed (its worker died) is claimed
 //! again; after [`MAX_ATTEMPTS`] claims it fails instead of crashing workers forever.
 
-use crate::auth::AuthUser;
 use crate::error::ServerError;
-use crate::pagination::PageParams;
+use crate::paging::PageParams;
+use crate::policy::Caller;
 use crate::storage::entities::{analysis_input, analysis_report, analysis_run, user};
 use chrono::{DateTime, Utc};
 use pintar_core::analytics::InputFormat;
@@ -491,7 +491,7 @@ pub async fn finish(
 /// other people's runs reveal nothing.
 pub async fn visible(
     db: &DatabaseConnection,
-    caller: &AuthUser,
+    caller: &Caller,
     id: Uuid,
 ) -> Result<analysis_run::Model, ServerError> {
     analysis_run::Entity::find_by_id(id)
@@ -523,7 +523,7 @@ pub async fn delete(db: &DatabaseConnection, id: Uuid) -> Result<(), ServerError
 /// one owner's); optionally only one status.
 pub async fn list(
     db: &DatabaseConnection,
-    caller: &AuthUser,
+    caller: &Caller,
     owner: Option<Uuid>,
     status: Option<RunStatus>,
     paging: PageParams,

@@ -88,7 +88,7 @@ pub async fn series<C: ConnectionTrait>(
         ActivityInterval::Week => dialect::week(backend, "created_at"),
     };
     let (kind, value) = match metric {
-        ActivityMetric::Enrolments => (Some(Kind::Enrolled), "COUNT(*)"),
+        ActivityMetric::Enrollments => (Some(Kind::Enrolled), "COUNT(*)"),
         ActivityMetric::ContentOpens => (Some(Kind::ContentOpened), "COUNT(*)"),
         ActivityMetric::Completions => (Some(Kind::CourseCompleted), "COUNT(*)"),
         ActivityMetric::QuizAttempts => (Some(Kind::QuizAttempted), "COUNT(*)"),

@@ -117,7 +117,7 @@ pub async fn engagement<C: ConnectionTrait>(
                 course_title: c.title.clone(),
                 from,
                 to,
-                enrolments: of(Kind::Enrolled),
+                enrollments: of(Kind::Enrolled),
                 active_learners_7d,
                 active_learners_30d,
                 content_opens: of(Kind::ContentOpened),

@@ -1,5 +1,6 @@
-//! Platform analytics, without HTTP: progress, engagement, completion and activity series
-//! computed from the learning tables and `activity_events`.
+//! Insights: platform figures about learning, without HTTP — progress, engagement,
+//! completion and activity series computed from the learning tables and
+//! `activity_events`. The use cases are in [`figures`] and [`dashboard`].
 //!
 //! Every aggregate is computed in the database (`GROUP BY`, `COUNT`, window functions); only
 //! one row per course, per enrolment of a page or per period comes back. Each query is
@@ -8,14 +9,29 @@
 
 pub mod activity;
 pub mod completion;
+pub mod dashboard;
 pub mod dialect;
 pub mod engagement;
+pub mod figures;
 pub mod progress;
+
+pub use dashboard::{Dashboard, DashboardRequest, Totals, dashboard};
+pub use figures::{
+    ActivityQuery, EngagementQuery, activity, completion_rates, course_engagement, course_progress,
+    user_progress,
+};
 
 use crate::error::{FieldError, ServerError};
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryResult, Statement, Value};
 use uuid::Uuid;
+
+/// What the insights use cases need: the database.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The database.
+    pub db: DatabaseConnection,
+}
 
 /// Earliest date a query accepts.
 pub const MIN_DATE: NaiveDate = match NaiveDate::from_ymd_opt(1970, 1, 1) {

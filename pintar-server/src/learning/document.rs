@@ -2,8 +2,9 @@
 //! reading a course back as one document.
 
 use super::structure::{Structure, find_course};
-use crate::audit::{self, RequestMeta};
+use crate::audit;
 use crate::error::{FieldError, ServerError};
+use crate::policy::Origin;
 use crate::storage::entities::{content, course, section};
 use chrono::{DateTime, Utc};
 use pintar_core::api::{
@@ -207,7 +208,7 @@ pub fn set_content(row: &mut content::ActiveModel, doc: &ContentDocument) {
 /// Inserts a content item at `position` of `section`, with its audit entry.
 pub async fn insert_content<C: ConnectionTrait>(
     conn: &C,
-    meta: &RequestMeta,
+    meta: &Origin,
     actor: Option<Uuid>,
     section: &section::Model,
     position: i32,
@@ -230,7 +231,7 @@ pub async fn insert_content<C: ConnectionTrait>(
 /// Inserts a section at `position` of `course_id`, with its audit entry.
 pub async fn insert_section<C: ConnectionTrait>(
     conn: &C,
-    meta: &RequestMeta,
+    meta: &Origin,
     actor: Option<Uuid>,
     course_id: Uuid,
     position: i32,
@@ -273,7 +274,7 @@ pub async fn slug_free<C: ConnectionTrait>(
 /// row. `published_at` is set when the document's status is published.
 pub async fn import<C: ConnectionTrait>(
     conn: &C,
-    meta: &RequestMeta,
+    meta: &Origin,
     actor: Option<Uuid>,
     doc: &CourseDocument,
 ) -> Result<Structure, ServerError> {

@@ -4,8 +4,9 @@
 use super::activity::{self, Event, Kind};
 use super::certificate;
 use super::structure::Structure;
-use crate::audit::{self, RequestMeta};
+use crate::audit;
 use crate::error::ServerError;
+use crate::policy::Origin;
 use crate::storage::entities::{content_progress, enrollment};
 use chrono::{DateTime, Utc};
 use pintar_core::api::{CourseProgress, ItemProgress, NextItem, SectionProgress};
@@ -95,6 +96,19 @@ pub async fn rows<C: ConnectionTrait>(
         .await?)
 }
 
+/// The learner's progress row for `item`, if they ever opened it.
+pub async fn row<C: ConnectionTrait>(
+    conn: &C,
+    user: Uuid,
+    item: Uuid,
+) -> Result<Option<content_progress::Model>, ServerError> {
+    Ok(content_progress::Entity::find()
+        .filter(content_progress::Column::UserId.eq(user))
+        .filter(content_progress::Column::ContentId.eq(item))
+        .one(conn)
+        .await?)
+}
+
 /// How long opening the same item again counts as the same visit (a reload, going back and
 /// forth): within it nothing is written, so reloads neither queue behind other writers nor
 /// inflate the engagement figures.
@@ -107,12 +121,8 @@ pub async fn opened_recently<C: ConnectionTrait>(
     user: Uuid,
     item: Uuid,
 ) -> Result<Option<Option<DateTime<Utc>>>, ServerError> {
-    let row = content_progress::Entity::find()
-        .filter(content_progress::Column::UserId.eq(user))
-        .filter(content_progress::Column::ContentId.eq(item))
-        .one(conn)
-        .await?;
-    Ok(row
+    Ok(row(conn, user, item)
+        .await?
         .filter(|r| Utc::now() - r.last_accessed_at < SAME_VISIT)
         .map(|r| r.completed_at))
 }
@@ -174,7 +184,7 @@ pub async fn touch<C: ConnectionTrait>(
 /// and `course_completed` the first time each happens. Returns the new progress.
 pub async fn complete<C: ConnectionTrait>(
     txn: &C,
-    meta: &RequestMeta,
+    meta: &Origin,
     s: &Structure,
     e: &enrollment::Model,
     item: Uuid,

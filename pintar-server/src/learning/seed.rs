@@ -3,8 +3,8 @@
 //! alone, so restarts and admin edits are safe.
 
 use super::document::{self, Checks};
-use crate::audit::RequestMeta;
 use crate::error::ServerError;
+use crate::policy::Origin;
 use pintar_core::api::CourseDocument;
 use sea_orm::DatabaseConnection;
 
@@ -47,7 +47,7 @@ pub fn documents() -> Result<Vec<CourseDocument>, ServerError> {
 
 /// Loads the seed courses that are not there yet; returns how many were added.
 pub async fn seed_demo(db: &DatabaseConnection) -> Result<usize, ServerError> {
-    let meta = RequestMeta {
+    let meta = Origin {
         ip: None,
         request_id: Some("seed".into()),
     };

@@ -1,10 +1,20 @@
-//! A course with its sections and items, loaded in order with two queries.
+//! A course with its sections and items, loaded in order with three queries, and kept in a
+//! cache ([`Structures`]) because every learning request reads one: the authoring use cases
+//! drop the cache on every change, and other instances see a change within the cache time.
 
 use crate::error::ServerError;
 use crate::storage::entities::{content, course, section};
 use pintar_core::api::{ContentOutline, CourseDetail, CourseSummary, SectionOutline};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 use uuid::Uuid;
+
+/// Longest course key (id or slug) looked up; longer ones cannot exist.
+const MAX_KEY: usize = 200;
+/// Bytes of course text the cache holds at most.
+const CACHE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A course and its content, in course order.
 #[derive(Debug, Clone)]
@@ -28,6 +38,71 @@ pub async fn find_course<C: ConnectionTrait>(
         .one(conn)
         .await?
         .ok_or_else(|| ServerError::NotFound("course".into()))
+}
+
+/// Course structures by key (id or slug), shared by every request of this instance.
+pub struct Structures {
+    cache: Option<moka::sync::Cache<String, Arc<Structure>>>,
+    generation: AtomicU64,
+}
+
+impl std::fmt::Debug for Structures {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Structures")
+            .field("generation", &self.generation)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Structures {
+    /// A cache keeping structures for `ttl` (zero: always read the database).
+    pub fn new(ttl: Duration) -> Self {
+        let cache = (!ttl.is_zero()).then(|| {
+            moka::sync::Cache::builder()
+                .time_to_live(ttl)
+                .weigher(|_: &String, s: &Arc<Structure>| {
+                    u32::try_from(s.weight()).unwrap_or(u32::MAX)
+                })
+                .max_capacity(CACHE_BYTES)
+                .build()
+        });
+        Self {
+            cache,
+            generation: AtomicU64::new(0),
+        }
+    }
+
+    /// The course `key` (id or slug) with its sections and items, or 404.
+    pub async fn get<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        key: &str,
+    ) -> Result<Arc<Structure>, ServerError> {
+        if key.len() > MAX_KEY {
+            return Err(ServerError::NotFound("course".into()));
+        }
+        let Some(cache) = &self.cache else {
+            return Ok(Arc::new(load(conn, find_course(conn, key).await?).await?));
+        };
+        if let Some(s) = cache.get(key) {
+            return Ok(s);
+        }
+        let generation = self.generation.load(Ordering::Acquire);
+        let s = Arc::new(load(conn, find_course(conn, key).await?).await?);
+        // Only keep it if no change happened while it loaded.
+        if self.generation.load(Ordering::Acquire) == generation {
+            cache.insert(key.to_string(), s.clone());
+        }
+        Ok(s)
+    }
+
+    /// Drops every cached structure (the authoring use cases call it after each change).
+    pub fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        if let Some(cache) = &self.cache {
+            cache.invalidate_all();
+        }
+    }
 }
 
 /// Loads the sections and items of `course`.
@@ -60,6 +135,24 @@ pub async fn load<C: ConnectionTrait>(
 }
 
 impl Structure {
+    /// Roughly the bytes this structure holds (for the cache's budget).
+    fn weight(&self) -> usize {
+        let text = |c: &content::Model| {
+            c.title.len()
+                + c.body.as_ref().map_or(0, String::len)
+                + c.video_url.as_ref().map_or(0, String::len)
+                + c.quiz.as_ref().map_or(0, |q| q.to_string().len())
+                + 256
+        };
+        self.course.description.len()
+            + 1024
+            + self
+                .sections
+                .iter()
+                .map(|(s, items)| s.title.len() + 128 + items.iter().map(text).sum::<usize>())
+                .sum::<usize>()
+    }
+
     /// Every item in course order.
     pub fn items(&self) -> impl Iterator<Item = (&section::Model, &content::Model)> {
         self.sections

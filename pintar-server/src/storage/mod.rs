@@ -66,6 +66,20 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     Ok(db)
 }
 
+/// A `LIKE` pattern matching `text` anywhere (lower-cased), with `%`, `_` and `\` taken
+/// literally.
+pub fn contains(text: &str) -> sea_orm::sea_query::LikeExpr {
+    let escaped: String = text
+        .to_lowercase()
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\')
+}
+
 /// Applies pending migrations (idempotent).
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     migration::Migrator::up(db, None).await

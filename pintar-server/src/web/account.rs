@@ -2,10 +2,9 @@
 
 use super::session::{SESSION_SECS, local_path};
 use super::{Chrome, Flash, Visitor, i18n::Lang};
-use crate::accounts::{sessions, users};
-use crate::audit::RequestMeta;
+use crate::accounts::{account, signin};
 use crate::error::{FieldError, ServerError};
-use crate::state::AppState;
+use crate::setup::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -80,7 +79,6 @@ struct RegisterForm {
 async fn register(
     State(state): State<AppState>,
     v: Visitor,
-    meta: RequestMeta,
     Form(form): Form<RegisterForm>,
 ) -> Result<Response, ServerError> {
     let name = form.name.trim().to_string();
@@ -89,13 +87,13 @@ async fn register(
         password: form.password.clone(),
         display_name: (!name.is_empty()).then(|| name.clone()),
     };
-    let errors = match users::register(&state.db, &meta, req).await {
+    let errors = match account::register(&state.accounts, &v.actor, req).await {
         Ok(_) => {
             let login = LoginRequest {
                 email: form.email,
                 password: form.password,
             };
-            return sign_in(&state, &v, &meta, login, "/dashboard", "flash.welcome").await;
+            return sign_in(&state, &v, login, "/dashboard", "flash.welcome").await;
         }
         Err(ServerError::Validation(errors)) => errors,
         Err(ServerError::Conflict(_)) => vec![FieldError::new(
@@ -149,7 +147,6 @@ struct LoginForm {
 async fn login(
     State(state): State<AppState>,
     v: Visitor,
-    meta: RequestMeta,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, ServerError> {
     let next = Next { next: form.next };
@@ -157,7 +154,7 @@ async fn login(
         email: form.email.clone(),
         password: form.password,
     };
-    match sign_in(&state, &v, &meta, login, next.target(), "flash.signed_in").await {
+    match sign_in(&state, &v, login, next.target(), "flash.signed_in").await {
         Err(ServerError::Unauthorized(_)) => {
             let page = LoginPage {
                 c: Chrome::of(&state, &v).await?,
@@ -176,29 +173,18 @@ async fn login(
 async fn sign_in(
     state: &AppState,
     v: &Visitor,
-    meta: &RequestMeta,
     login: LoginRequest,
     to: &str,
     flash: &str,
 ) -> Result<Response, ServerError> {
-    let tokens = sessions::login(&state.db, state.keys(), &state.metrics, meta, login).await?;
-    let claims = state.keys().verify(&tokens.access_token)?;
-    let bad = || ServerError::Internal("a fresh token names no valid session".into());
-    let user = uuid::Uuid::parse_str(&claims.sub).map_err(|_| bad())?;
-    let sid = uuid::Uuid::parse_str(&claims.sid).map_err(|_| bad())?;
-    let cookie = state
-        .keys()
-        .issue_web(user, claims.role, sid, SESSION_SECS as u64)?;
+    let cookie = signin::sign_in_web(&state.accounts, &v.actor, login, SESSION_SECS as u64).await?;
     let mut res = v.redirect(to, Some(Flash::ok(flash)));
     v.set_session(&mut res, Some(&cookie));
     Ok(res)
 }
 
 async fn logout(State(state): State<AppState>, v: Visitor) -> Result<Response, ServerError> {
-    if let Some(sid) = v.user.and_then(|u| u.session()) {
-        sessions::revoke_family(&state.db, sid).await?;
-        state.authn.forget();
-    }
+    signin::sign_out_session(&state.accounts, &v.actor).await?;
     let mut res = v.redirect("/", Some(Flash::ok("flash.signed_out")));
     v.set_session(&mut res, None);
     Ok(res)

@@ -1,28 +1,23 @@
 //! Learning in the browser: the dashboard (enrolled courses with progress and "continue
 //! where you left off"), enrolling, lessons, completing an item, and quizzes with grading
-//! and review. Every action goes through the API's own handlers, so the rules (visibility,
-//! enrolment, attempts, certificates, audit) are the same code.
+//! and review. Every action is a use case of [`crate::learning::enrollment`], so the rules
+//! (visibility, enrolment, attempts, certificates, audit) are the API's.
 
-use super::{Chrome, Flash, SignedIn};
-use crate::audit::RequestMeta;
-use crate::body::JsonBody;
+use super::{Chrome, Flash, Visitor};
 use crate::error::ServerError;
-use crate::pagination::PageParams;
-use crate::routes::courses;
-use crate::state::AppState;
+use crate::learning::enrollment;
+use crate::setup::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::Uri;
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use pintar_core::api::{
-    AttemptRequest, AttemptResult, ContentKind, ContentView, CourseDetail, CourseProgress,
-    Enrollment, NextItem,
+    AttemptResult, ContentKind, ContentView, CourseDetail, CourseProgress, Enrollment, NextItem,
 };
 
-/// Enrolments shown on the dashboard.
+/// Enrollments shown on the dashboard.
 const DASHBOARD_COURSES: u64 = 50;
 /// Form fields read from a quiz submission.
 const MAX_QUIZ_FIELDS: usize = 2_000;
@@ -51,62 +46,29 @@ struct Dashboard {
     resume: Option<(String, NextItem)>,
 }
 
-async fn dashboard(State(state): State<AppState>, m: SignedIn) -> Result<Response, ServerError> {
-    let page = courses::my_enrollments(
-        State(state.clone()),
-        m.user,
-        Uri::from_static("/dashboard"),
-        Query(PageParams {
-            page: Some(1),
-            per_page: Some(DASHBOARD_COURSES),
-        }),
-    )
-    .await?
-    .0;
-    let mut enrolled = Vec::with_capacity(page.items.len());
-    // Where the learner left off: the unfinished course touched most recently.
-    let mut latest: Option<(chrono::DateTime<chrono::Utc>, String, NextItem)> = None;
-    for e in page.items {
-        let p = if e.completed_at.is_none() {
-            Some(
-                courses::get_progress(State(state.clone()), m.user, Path(e.course.id.clone()))
-                    .await?
-                    .0,
-            )
-        } else {
-            None
-        };
-        let next = p.as_ref().and_then(|p| p.next.clone());
-        if let (Some(p), Some(n)) = (&p, &next) {
-            let touched = p
-                .items
-                .iter()
-                .map(|i| i.last_accessed_at)
-                .max()
-                .unwrap_or(p.enrolled_at);
-            if latest.as_ref().is_none_or(|(t, _, _)| touched > *t) {
-                latest = Some((touched, e.course.slug.clone(), n.clone()));
-            }
-        }
-        enrolled.push(Enrolled { e, next });
-    }
+async fn dashboard(State(state): State<AppState>, v: Visitor) -> Result<Response, ServerError> {
+    let d = enrollment::dashboard(&state.learning, &v.actor, DASHBOARD_COURSES).await?;
     let view = Dashboard {
-        c: Chrome::of(&state, &m.v).await?,
-        courses: enrolled,
-        resume: latest.map(|(_, slug, n)| (slug, n)),
+        c: Chrome::of(&state, &v).await?,
+        courses: d
+            .courses
+            .into_iter()
+            .map(|(e, next)| Enrolled { e, next })
+            .collect(),
+        resume: d.resume,
     };
-    Ok(m.v.html(view.render()))
+    Ok(v.html(view.render()))
 }
 
 async fn enroll(
     State(state): State<AppState>,
-    m: SignedIn,
-    meta: RequestMeta,
+    v: Visitor,
     Path(slug): Path<String>,
 ) -> Result<Response, ServerError> {
-    let (_, axum::Json(e)) =
-        courses::enroll(State(state.clone()), m.user, meta, Path(slug.clone())).await?;
-    Ok(m.v.redirect(
+    let e = enrollment::enroll(&state.learning, &v.actor, &slug)
+        .await?
+        .enrollment;
+    Ok(v.redirect(
         &format!("/courses/{}", e.course.slug),
         Some(Flash::ok("flash.enrolled").with(&e.course.title)),
     ))
@@ -154,21 +116,16 @@ fn neighbours(course: &CourseDetail, id: &str) -> (Option<String>, Option<String
 
 async fn item(
     State(state): State<AppState>,
-    m: SignedIn,
+    v: Visitor,
     Path((slug, cid)): Path<(String, String)>,
 ) -> Result<Response, ServerError> {
-    let axum::Json(item) =
-        courses::get_content(State(state.clone()), m.user, Path((slug.clone(), cid))).await?;
-    let axum::Json(course) = courses::get_course(
-        State(state.clone()),
-        crate::auth::MaybeAuthUser(Some(m.user)),
-        Path(slug),
-    )
-    .await?;
+    let opened = enrollment::open_item(&state.learning, &v.actor, &slug, &cid).await?;
+    let course = opened.outline()?;
+    let item = opened.item;
     let (prev, next) = neighbours(&course, &item.id);
     let base = format!("/learn/{}/{}", course.course.slug, item.id);
     let page = ItemPage {
-        c: Chrome::of(&state, &m.v).await?,
+        c: Chrome::of(&state, &v).await?,
         body: item
             .body
             .as_deref()
@@ -181,33 +138,24 @@ async fn item(
         prev,
         next,
     };
-    Ok(m.v.html(page.render()))
+    Ok(v.html(page.render()))
 }
 
 async fn complete(
     State(state): State<AppState>,
-    m: SignedIn,
-    meta: RequestMeta,
+    v: Visitor,
     Path((slug, cid)): Path<(String, String)>,
 ) -> Result<Response, ServerError> {
-    let axum::Json(p) = courses::complete_content(
-        State(state.clone()),
-        m.user,
-        meta,
-        Path((slug.clone(), cid)),
-    )
-    .await?;
-    Ok(after_progress(&m, &slug, &p, Flash::ok("flash.completed")))
+    let p = enrollment::complete_item(&state.learning, &v.actor, &slug, &cid).await?;
+    Ok(after_progress(&v, &slug, &p, Flash::ok("flash.completed")))
 }
 
 /// Where to go once an item is done: the next item, or the course page (with its
 /// certificate) when the course is complete.
-fn after_progress(m: &SignedIn, slug: &str, p: &CourseProgress, flash: Flash) -> Response {
+fn after_progress(v: &Visitor, slug: &str, p: &CourseProgress, flash: Flash) -> Response {
     match &p.next {
-        Some(n) => {
-            m.v.redirect(&format!("/learn/{slug}/{}", n.content_id), Some(flash))
-        }
-        None => m.v.redirect(
+        Some(n) => v.redirect(&format!("/learn/{slug}/{}", n.content_id), Some(flash)),
+        None => v.redirect(
             &format!("/courses/{slug}"),
             Some(Flash::ok("flash.course_done")),
         ),
@@ -266,51 +214,31 @@ fn answers(body: &[u8], questions: usize) -> Vec<Vec<u32>> {
 
 async fn attempt(
     State(state): State<AppState>,
-    m: SignedIn,
-    meta: RequestMeta,
+    v: Visitor,
     Path((slug, cid)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, ServerError> {
-    let axum::Json(item) = courses::get_content(
-        State(state.clone()),
-        m.user,
-        Path((slug.clone(), cid.clone())),
-    )
-    .await?;
-    let questions = match (&item.kind, &item.quiz) {
+    // The quiz as shown (no visit is noted: this answers a submission).
+    let shown = enrollment::view_item(&state.learning, &v.actor, &slug, &cid).await?;
+    let questions = match (&shown.item.kind, &shown.item.quiz) {
         (ContentKind::Quiz, Some(q)) => q.questions.len(),
         _ => return Err(ServerError::Conflict("this item is not a quiz".into())),
     };
-    let req = AttemptRequest {
-        answers: answers(&body, questions),
-    };
-    let (_, axum::Json(result)) = courses::submit_attempt(
-        State(state.clone()),
-        m.user,
-        meta,
-        Path((slug.clone(), cid)),
-        JsonBody(req),
-    )
-    .await?;
-    let axum::Json(course) = courses::get_course(
-        State(state.clone()),
-        crate::auth::MaybeAuthUser(Some(m.user)),
-        Path(slug.clone()),
-    )
-    .await?;
+    let given = answers(&body, questions);
+    let result = enrollment::submit_attempt(&state.learning, &v.actor, &slug, &cid, given).await?;
     let next = result
         .progress
         .next
         .as_ref()
         .map(|n| format!("/learn/{slug}/{}", n.content_id));
     let page = ResultPage {
-        c: Chrome::of(&state, &m.v).await?,
-        course,
-        item,
+        c: Chrome::of(&state, &v).await?,
+        course: shown.outline()?,
+        item: shown.item,
         result,
         next,
     };
-    Ok(m.v.html(page.render()))
+    Ok(v.html(page.render()))
 }
 
 #[cfg(test)]

@@ -1,18 +1,21 @@
 //! The website, rendered by the server: pages are handlers like the API's, calling the same
-//! services (and, where the API's handler is the service, that handler), rendering askama
-//! templates checked at compile time. Sessions are cookies; every form carries a CSRF
-//! token; the same rate limits, roles and revocation rules apply as on the API.
+//! use cases, rendering askama templates checked at compile time. Sessions are cookies;
+//! every form carries a CSRF token; who may open a page is the rule of the operation it
+//! performs ([`access`]), checked before any form body is read, as on the API.
 //!
 //! Areas: [`public`] (landing, catalogue, outlines, certificate verification),
 //! [`account`] (register, sign in and out, language), [`learn`] (dashboard, lessons,
-//! quizzes, certificates), [`developer`] (upgrade, API keys, the analytics workbench,
-//! getting started) and [`admin`] (users, courses, platform analytics, audit log, emails).
+//! quizzes, certificates), [`developer`] (upgrade, API keys, the analysis workbench,
+//! getting started) and [`admin`] (users, courses, insights, audit log, emails). Shared
+//! pieces: [`session`] (cookies, CSRF, flash), [`forms`], [`i18n`], [`assets`],
+//! [`markdown`].
 
+pub mod access;
 pub mod account;
 pub mod admin;
 pub mod assets;
-pub mod chart;
 pub mod developer;
+pub mod forms;
 pub mod i18n;
 pub mod learn;
 pub mod markdown;
@@ -20,7 +23,7 @@ pub mod public;
 pub mod session;
 
 use crate::error::{PROBLEM_JSON, Problem, ServerError};
-use crate::state::AppState;
+use crate::setup::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::body::to_bytes;
@@ -30,7 +33,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use i18n::Tr;
-use pintar_core::api::Role;
+use pintar_core::api::{Page, Role};
 pub use session::{Flash, Visitor};
 
 /// What a page's layout shows around it: language, who is signed in, the flash message,
@@ -150,6 +153,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(learn::router())
         .merge(developer::router())
         .merge(admin::router())
+        // After routing, before any handler reads a form: the page's operation is checked
+        // against the signed-in visitor (anonymous visitors are sent to sign in).
+        .route_layer(axum::middleware::from_fn(access::pages))
         // Inner to outer: the CSRF guard runs after the session is read and before any
         // handler; errors become pages.
         .layer(axum::middleware::from_fn(session::guard))
@@ -179,20 +185,20 @@ async fn page_headers(mut res: Response) -> Response {
 /// registering count in the auth tier (20/min by default), every other page in the general
 /// tier (100/min). Assets are not counted.
 pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    use crate::ratelimit::Tier;
+    use crate::http::ratelimit::Tier;
     if !state.limiter.enabled() {
         return next.run(req).await;
     }
     let client = state.limiter.client(&req);
-    let key = crate::client_ip::limit_key(client);
+    let key = crate::http::client_ip::limit_key(client);
     let auth = req.method() == Method::POST && matches!(req.uri().path(), "/login" | "/register");
     let tier = if auth { Tier::Auth } else { Tier::General };
     let d = state.limiter.check(tier, &key).await;
     if !d.allowed {
-        return crate::ratelimit::refused(&d);
+        return crate::http::ratelimit::refused(&d);
     }
     let mut res = next.run(req).await;
-    crate::ratelimit::set_headers(res.headers_mut(), &d);
+    crate::http::ratelimit::set_headers(res.headers_mut(), &d);
     res
 }
 
@@ -311,73 +317,45 @@ fn error_page(t: Tr, here: String, status: StatusCode, title: &str, detail: Stri
     }
 }
 
-/// The roles a page allows (empty: every signed-in role).
-pub trait Allowed: Send + Sync {
-    /// The roles.
-    const ROLES: &'static [Role];
+/// The pager under a list: this page, the number of pages and links to the neighbours.
+#[derive(Debug, Clone, Default)]
+pub struct Pager {
+    /// This page.
+    pub page: u64,
+    /// Pages in all.
+    pub pages: u64,
+    /// The previous page's address.
+    pub prev: Option<String>,
+    /// The next page's address.
+    pub next: Option<String>,
 }
 
-/// Any signed-in visitor.
-#[derive(Debug)]
-pub struct AnyRole;
-impl Allowed for AnyRole {
-    const ROLES: &'static [Role] = &[];
-}
-
-/// Developers and admins.
-#[derive(Debug)]
-pub struct DeveloperRole;
-impl Allowed for DeveloperRole {
-    const ROLES: &'static [Role] = &[Role::Developer, Role::Admin];
-}
-
-/// Admins.
-#[derive(Debug)]
-pub struct AdminRole;
-impl Allowed for AdminRole {
-    const ROLES: &'static [Role] = &[Role::Admin];
-}
-
-/// A signed-in visitor with a role `A` allows, checked from the request's head, before a
-/// form body is read: an anonymous visitor is sent to sign in (a 401 that
-/// [`html_errors`] turns into a redirect), another role gets 403.
-#[derive(Debug)]
-pub struct Member<A: Allowed> {
-    /// The visitor.
-    pub v: Visitor,
-    /// The signed-in caller.
-    pub user: crate::auth::AuthUser,
-    _allowed: std::marker::PhantomData<A>,
-}
-
-/// Any signed-in visitor.
-pub type SignedIn = Member<AnyRole>;
-/// A signed-in developer or admin.
-pub type Developer = Member<DeveloperRole>;
-/// A signed-in admin.
-pub type Admin = Member<AdminRole>;
-
-impl<A: Allowed> axum::extract::FromRequestParts<AppState> for Member<A> {
-    type Rejection = Response;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &AppState,
-    ) -> Result<Self, Response> {
-        let v = <Visitor as axum::extract::FromRequestParts<AppState>>::from_request_parts(
-            parts, state,
-        )
-        .await?;
-        let Some(user) = v.user else {
-            return Err(ServerError::Unauthorized("sign in first".into()).into_response());
-        };
-        if !A::ROLES.is_empty() && !A::ROLES.contains(&user.role) {
-            return Err(ServerError::Forbidden(v.t.get("error.role").to_string()).into_response());
+impl Pager {
+    /// The pager of `page`, with links made by `link(n)`.
+    pub fn of<T>(page: &Page<T>, link: impl Fn(u64) -> String) -> Self {
+        let pages = page.pages();
+        Self {
+            page: page.page,
+            pages,
+            prev: (page.page > 1).then(|| link((page.page - 1).min(pages))),
+            next: (page.page < pages).then(|| link(page.page + 1)),
         }
-        Ok(Self {
-            v,
-            user,
-            _allowed: std::marker::PhantomData,
-        })
+    }
+}
+
+/// `path?query` from the non-empty `pairs` (and `path` alone when all are empty).
+pub fn with_query(path: &str, pairs: &[(&str, &str)]) -> String {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    let mut any = false;
+    for (k, v) in pairs {
+        if !v.is_empty() {
+            q.append_pair(k, v);
+            any = true;
+        }
+    }
+    if any {
+        format!("{path}?{}", q.finish())
+    } else {
+        path.to_string()
     }
 }

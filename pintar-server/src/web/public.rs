@@ -4,9 +4,9 @@
 use super::{Chrome, Visitor};
 use crate::error::ServerError;
 use crate::learning::catalog::CourseFilter;
-use crate::pagination::PageParams;
-use crate::routes::courses;
-use crate::state::AppState;
+use crate::learning::enrollment;
+use crate::paging::PageParams;
+use crate::setup::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -37,7 +37,7 @@ struct Landing {
 }
 
 async fn landing(State(state): State<AppState>, v: Visitor) -> Result<Response, ServerError> {
-    let all = state.catalog.published(&state.db).await?;
+    let all = enrollment::catalogue(&state.learning, &v.actor).await?;
     // The newest three, copying only those.
     let mut newest: Vec<&CourseSummary> = all.iter().collect();
     newest.sort_by_key(|c| std::cmp::Reverse(c.published_at));
@@ -108,7 +108,7 @@ async fn catalogue(
         status: None,
         sort: Some(sort.clone()),
     };
-    let all = state.catalog.published(&state.db).await?;
+    let all = enrollment::catalogue(&state.learning, &v.actor).await?;
     let found = filter.apply(&all)?;
     let pages = (found.len() as u64).div_ceil(PER_PAGE).max(1);
     let page = q.page.unwrap_or(1).clamp(1, pages);
@@ -174,19 +174,11 @@ async fn outline(
     v: Visitor,
     Path(slug): Path<String>,
 ) -> Result<Response, ServerError> {
-    let axum::Json(course) = courses::get_course(
-        State(state.clone()),
-        crate::auth::MaybeAuthUser(v.user),
-        Path(slug),
-    )
-    .await?;
-    let progress = match v.user {
-        Some(u) if course.enrolled => Some(
-            courses::get_progress(State(state.clone()), u, Path(course.course.id.clone()))
-                .await?
-                .0,
-        ),
-        _ => None,
+    let course = enrollment::view_course(&state.learning, &v.actor, &slug).await?;
+    let progress = if course.enrolled {
+        Some(enrollment::progress(&state.learning, &v.actor, &course.course.id).await?)
+    } else {
+        None
     };
     let page = Outline {
         c: Chrome::of(&state, &v).await?,
@@ -220,8 +212,8 @@ async fn verify(
     let Query(q) = query.unwrap_or_default();
     let code: String = q.code.trim().chars().take(64).collect();
     if !code.is_empty() {
-        match courses::get_certificate(State(state.clone()), Path(code.clone())).await {
-            Ok(axum::Json(cert)) => {
+        match enrollment::certificate(&state.learning, &v.actor, &code).await {
+            Ok(cert) => {
                 let to = format!(
                     "/certificates/{}",
                     form_urlencoded::byte_serialize(cert.code.as_bytes()).collect::<String>()
@@ -254,7 +246,7 @@ async fn certificate(
     v: Visitor,
     Path(code): Path<String>,
 ) -> Result<Response, ServerError> {
-    let axum::Json(cert) = courses::get_certificate(State(state.clone()), Path(code)).await?;
+    let cert = enrollment::certificate(&state.learning, &v.actor, &code).await?;
     let page = CertificatePage {
         completed: v.t.date(&cert.completed_at),
         link: format!("/certificates/{}", cert.code),

@@ -6,9 +6,11 @@
 //! over HTTPS (`PINTAR_SECURE_COOKIES`, or `X-Forwarded-Proto: https` from a trusted proxy).
 
 use super::i18n::{Lang, Tr};
-use crate::auth::{AuthUser, Authenticated, Credentials, random_token};
+use crate::auth::{Credentials, random_token};
 use crate::error::ServerError;
-use crate::state::AppState;
+use crate::http::extract::{Authenticated, origin_of};
+use crate::policy::{Actor, Caller};
+use crate::setup::state::AppState;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -234,8 +236,11 @@ impl Flash {
 pub struct Visitor {
     /// The words of the visitor's language.
     pub t: Tr,
-    /// The signed-in caller, if any (current role, live session).
-    pub user: Option<AuthUser>,
+    /// The signed-in caller, if any (current role, live session), and where the request
+    /// came from: what the use cases take.
+    pub actor: Actor,
+    /// The signed-in caller, if any.
+    pub user: Option<Caller>,
     /// The CSRF token for forms.
     pub csrf: String,
     /// The message left by the previous page.
@@ -259,6 +264,7 @@ impl FromRequestParts<AppState> for Visitor {
         let new_csrf = existing.is_none();
         Ok(Self {
             t: Tr::new(lang_of(headers)),
+            actor: Actor::new(user, origin_of(parts)),
             user,
             csrf: existing.unwrap_or_else(|| random_token(32)),
             flash: cookie(headers, FLASH_COOKIE).and_then(|f| Flash::decode(&f)),
@@ -277,9 +283,10 @@ impl Visitor {
         format!("{path}{sep}csrf={}", self.csrf)
     }
 
-    /// Whether the visitor is signed in with one of `roles`.
-    pub fn has_role(&self, roles: &[pintar_core::api::Role]) -> bool {
-        self.user.is_some_and(|u| roles.contains(&u.role))
+    /// The signed-in caller, or 401 (which the error layer turns into a sign-in redirect).
+    pub fn caller(&self) -> Result<Caller, ServerError> {
+        self.user
+            .ok_or_else(|| ServerError::Unauthorized("sign in first".into()))
     }
 
     fn cookies(&self, res: &mut Response, consumed_flash: bool) {

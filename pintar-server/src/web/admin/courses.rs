@@ -1,24 +1,24 @@
 //! `GET /admin/courses`: every course, drafts too, with its status; creating a draft,
-//! importing a course document (as `POST /api/v1/admin/courses/import`, within the same
-//! upload limit), exporting one (the API's export body, as a download), and publishing,
-//! archiving and deleting — each through the API's content-admin handler.
+//! importing a course document (within the upload limit, as the API), exporting one (as a
+//! download), and publishing, archiving and deleting — each a use case of
+//! [`crate::learning::authoring`].
 
-use super::{FieldErrors, Pager, after_action, back_to, clip, non_empty, refusal, with_query};
-use crate::audit::RequestMeta;
-use crate::body::{JsonBody, UploadJson};
+use super::{after_action, back_to, refusal};
 use crate::error::{FieldError, ServerError};
-use crate::learning::catalog::{self, CourseFilter};
-use crate::pagination::PageParams;
-use crate::routes::course_admin;
-use crate::state::AppState;
-use crate::web::{Admin, Chrome, Flash};
+use crate::http::multipart::{self, Spec};
+use crate::learning::authoring;
+use crate::learning::catalog::CourseFilter;
+use crate::paging::PageParams;
+use crate::setup::state::AppState;
+use crate::web::forms::{FieldErrors, clip, non_empty, read_form};
+use crate::web::{Chrome, Flash, Pager, Visitor, with_query};
 use askama::Template;
 use axum::Form;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use pintar_core::api::{CourseLevel, CoursePatch, CourseStatus, CourseSummary, NewCourse};
+use pintar_core::api::{CourseLevel, CourseStatus, CourseSummary, NewCourse};
 use serde::Deserialize;
 
 /// Courses per page.
@@ -116,7 +116,7 @@ impl CoursesPage {
 /// The list page, with the create and import forms as given.
 async fn render(
     state: &AppState,
-    m: &Admin,
+    v: &Visitor,
     q: &CoursesQuery,
     create: CreateForm,
     create_errors: FieldErrors,
@@ -135,14 +135,11 @@ async fn render(
         sort: Some("title".into()),
         ..CourseFilter::default()
     };
-    // The same list as `GET /api/v1/admin/courses`.
-    let all = catalog::load_summaries(&state.db, false).await?;
-    let found = filter.apply(&all)?;
-    let page = PageParams {
+    let paging = PageParams {
         page: q.page,
         per_page: Some(PER_PAGE),
-    }
-    .slice(&found)?;
+    };
+    let page = authoring::list(&state.learning, &v.actor, filter, paging).await?;
     let status_s = status.map_or("", CourseStatus::as_str);
     let page_s = if page.page > 1 {
         page.page.to_string()
@@ -160,7 +157,8 @@ async fn render(
         )
     });
     let failed = !create_errors.is_empty() || !import_errors.is_empty();
-    let c = Chrome::of(state, &m.v).await?;
+    let page_total = usize::try_from(page.total).unwrap_or(usize::MAX);
+    let c = Chrome::of(state, v).await?;
     let view = CoursesPage {
         tab: "courses",
         rows: page
@@ -170,10 +168,10 @@ async fn render(
                 publish_path: format!("/admin/courses/{}/publish", s.id),
                 archive_path: format!("/admin/courses/{}/archive", s.id),
                 delete_path: format!("/admin/courses/{}/delete", s.id),
-                s: s.clone(),
+                s,
             })
             .collect(),
-        total: found.len(),
+        total: page_total,
         q: clip(&q.q, 200),
         status: status_s.to_string(),
         statuses: STATUSES.iter().map(|s| s.as_str()).collect(),
@@ -193,19 +191,19 @@ async fn render(
     } else {
         StatusCode::OK
     };
-    Ok(m.v.html_status(status, view.render()))
+    Ok(v.html_status(status, view.render()))
 }
 
 /// `GET /admin/courses`.
 pub(super) async fn list(
     State(state): State<AppState>,
-    m: Admin,
+    v: Visitor,
     query: Result<Query<CoursesQuery>, QueryRejection>,
 ) -> Result<Response, ServerError> {
     let Query(q) = query.map_err(|e| ServerError::BadRequest(e.body_text()))?;
     render(
         &state,
-        &m,
+        &v,
         &q,
         CreateForm::default(),
         FieldErrors::default(),
@@ -218,14 +216,13 @@ pub(super) async fn list(
 /// `POST /admin/courses`: a new draft, through `POST /api/v1/admin/courses`' handler.
 pub(super) async fn create(
     State(state): State<AppState>,
-    m: Admin,
-    meta: RequestMeta,
+    v: Visitor,
     Form(form): Form<CreateForm>,
 ) -> Result<Response, ServerError> {
     let errors = match form.level.parse::<CourseLevel>() {
         Err(_) => vec![FieldError::new(
             "level",
-            m.v.t.get("admin.courses.level_missing"),
+            v.t.get("admin.courses.level_missing"),
         )],
         Ok(level) => {
             let req = NewCourse {
@@ -237,20 +234,17 @@ pub(super) async fn create(
                 tags: Vec::new(),
                 estimated_minutes: None,
             };
-            match course_admin::create_course(State(state.clone()), m.user, meta, JsonBody(req))
-                .await
-            {
-                Ok((_, axum::Json(d))) => {
-                    return Ok(m.v.redirect(
+            match authoring::create(&state.learning, &v.actor, req).await {
+                Ok(d) => {
+                    return Ok(v.redirect(
                         &format!("/admin/courses/{}", d.course.id),
                         Some(Flash::ok("admin.courses.flash_created").with(&d.course.title)),
                     ));
                 }
                 Err(ServerError::Validation(errors)) => errors,
-                Err(ServerError::Conflict(_)) => vec![FieldError::new(
-                    "slug",
-                    m.v.t.get("admin.courses.slug_taken"),
-                )],
+                Err(ServerError::Conflict(_)) => {
+                    vec![FieldError::new("slug", v.t.get("admin.courses.slug_taken"))]
+                }
                 Err(e) => return Err(e),
             }
         }
@@ -263,7 +257,7 @@ pub(super) async fn create(
     };
     render(
         &state,
-        &m,
+        &v,
         &CoursesQuery::default(),
         shown,
         FieldErrors(errors),
@@ -283,75 +277,36 @@ struct ImportForm {
 /// Reads the import form (multipart, or URL-encoded without a file), at most `limit`
 /// bytes in all.
 async fn read_import(req: Request, limit: usize) -> Result<ImportForm, ServerError> {
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
-        return Err(ServerError::PayloadTooLarge(limit));
-    }
-    if !content_type
-        .to_ascii_lowercase()
-        .starts_with("multipart/form-data")
-    {
+    if !multipart::is_multipart(&req) {
         #[derive(Deserialize)]
         struct Pasted {
             #[serde(default)]
             document: String,
         }
-        let pasted: Pasted = super::read_form(req, limit).await?;
+        let pasted: Pasted = read_form(req, limit).await?;
         return Ok(ImportForm {
             file: Vec::new(),
             text: pasted.document,
         });
     }
-    let boundary = multer::parse_boundary(&content_type)
-        .map_err(|_| ServerError::BadRequest("the multipart body has no boundary".into()))?;
-    let constraints = multer::Constraints::new()
-        .allowed_fields(vec!["file", "document"])
-        .size_limit(multer::SizeLimit::new().whole_stream(limit as u64));
-    let mut form = multer::Multipart::with_constraints(
-        req.into_body().into_data_stream(),
-        boundary,
-        constraints,
-    );
-    let mut out = ImportForm::default();
-    let bad = |e: multer::Error| match e {
-        multer::Error::StreamSizeExceeded { .. } | multer::Error::FieldSizeExceeded { .. } => {
-            ServerError::PayloadTooLarge(limit)
-        }
-        other => ServerError::BadRequest(format!("the form could not be read: {other}")),
+    let spec = Spec {
+        text_fields: &["document"],
+        text_max: limit,
+        file_field: "file",
+        limit,
     };
-    while let Some(mut field) = form.next_field().await.map_err(bad)? {
-        let mut data = Vec::new();
-        while let Some(chunk) = field.chunk().await.map_err(bad)? {
-            data.extend_from_slice(&chunk);
-        }
-        match field.name() {
-            Some("file") => out.file = data,
-            _ => {
-                out.text = String::from_utf8(data).map_err(|_| {
-                    ServerError::BadRequest("the pasted document is not UTF-8 text".into())
-                })?;
-            }
-        }
-    }
-    Ok(out)
+    let form = multipart::read_whole(req, &spec).await?;
+    Ok(ImportForm {
+        text: form.field("document").unwrap_or_default().to_string(),
+        file: form.file,
+    })
 }
 
-/// `POST /admin/courses/import`: a whole course from its JSON document, through
-/// `POST /api/v1/admin/courses/import`'s handler (read the way its body is read).
+/// `POST /admin/courses/import`: a whole course from its JSON document (read the way the
+/// API reads its body).
 pub(super) async fn import(
     State(state): State<AppState>,
-    m: Admin,
-    meta: RequestMeta,
+    v: Visitor,
     req: Request,
 ) -> Result<Response, ServerError> {
     let form = read_import(req, state.settings.max_upload_bytes).await?;
@@ -363,20 +318,17 @@ pub(super) async fn import(
     let result = if source.is_empty() {
         Err(ServerError::Validation(vec![FieldError::new(
             "",
-            m.v.t.get("admin.courses.import_empty"),
+            v.t.get("admin.courses.import_empty"),
         )]))
     } else {
-        match crate::body::decode(source) {
-            Ok(doc) => {
-                course_admin::import_course(State(state.clone()), m.user, meta, UploadJson(doc))
-                    .await
-            }
+        match crate::http::body::decode(source) {
+            Ok(doc) => authoring::import(&state.learning, &v.actor, &doc).await,
             Err(e) => Err(e),
         }
     };
     let errors = match result {
-        Ok((_, axum::Json(d))) => {
-            return Ok(m.v.redirect(
+        Ok(d) => {
+            return Ok(v.redirect(
                 &format!("/admin/courses/{}", d.course.id),
                 Some(Flash::ok("admin.courses.flash_imported").with(&d.course.title)),
             ));
@@ -392,7 +344,7 @@ pub(super) async fn import(
     };
     render(
         &state,
-        &m,
+        &v,
         &CoursesQuery::default(),
         CreateForm::default(),
         FieldErrors::default(),
@@ -416,13 +368,13 @@ fn file_name(slug: &str) -> String {
     }
 }
 
-/// `GET /admin/courses/{id}/export.json`: the API's export, as a download.
+/// `GET /admin/courses/{id}/export.json`: the course document, as a download.
 pub(super) async fn export(
     State(state): State<AppState>,
-    _m: Admin,
+    v: Visitor,
     Path(id): Path<String>,
 ) -> Result<Response, ServerError> {
-    let axum::Json(doc) = course_admin::export_course(State(state), Path(id)).await?;
+    let doc = authoring::export(&state.learning, &v.actor, &id).await?;
     let body = serde_json::to_vec(&doc)
         .map_err(|e| ServerError::Internal(format!("course document: {e}")))?;
     let disposition = format!("attachment; filename=\"{}.json\"", file_name(&doc.slug));
@@ -447,54 +399,47 @@ pub(super) struct BackForm {
 /// `POST /admin/courses/{id}/publish`.
 pub(super) async fn publish(
     State(state): State<AppState>,
-    m: Admin,
-    meta: RequestMeta,
+    v: Visitor,
     Path(id): Path<String>,
     form: Result<Form<BackForm>, FormRejection>,
 ) -> Result<Response, ServerError> {
     let form = form.map(|Form(f)| f).unwrap_or_default();
-    let result = course_admin::publish_course(State(state), m.user, meta, Path(id))
+    let result = authoring::publish(&state.learning, &v.actor, &id)
         .await
-        .map(|axum::Json(d)| Flash::ok("admin.courses.flash_published").with(&d.course.title));
-    after_action(&m, form.back.as_deref(), "/admin/courses", result)
+        .map(|d| Flash::ok("admin.courses.flash_published").with(&d.course.title));
+    after_action(&v, form.back.as_deref(), "/admin/courses", result)
 }
 
 /// `POST /admin/courses/{id}/archive`.
 pub(super) async fn archive(
     State(state): State<AppState>,
-    m: Admin,
-    meta: RequestMeta,
+    v: Visitor,
     Path(id): Path<String>,
     form: Result<Form<BackForm>, FormRejection>,
 ) -> Result<Response, ServerError> {
     let form = form.map(|Form(f)| f).unwrap_or_default();
-    let patch = CoursePatch {
-        status: Some(CourseStatus::Archived),
-        ..CoursePatch::default()
-    };
-    let result = course_admin::update_course(State(state), m.user, meta, Path(id), JsonBody(patch))
+    let result = authoring::archive(&state.learning, &v.actor, &id)
         .await
-        .map(|axum::Json(d)| Flash::ok("admin.courses.flash_archived").with(&d.course.title));
-    after_action(&m, form.back.as_deref(), "/admin/courses", result)
+        .map(|d| Flash::ok("admin.courses.flash_archived").with(&d.course.title));
+    after_action(&v, form.back.as_deref(), "/admin/courses", result)
 }
 
 /// `POST /admin/courses/{id}/delete`: back to the list (the course's own pages are gone).
 pub(super) async fn delete(
     State(state): State<AppState>,
-    m: Admin,
-    meta: RequestMeta,
+    v: Visitor,
     Path(id): Path<String>,
     form: Result<Form<BackForm>, FormRejection>,
 ) -> Result<Response, ServerError> {
     let form = form.map(|Form(f)| f).unwrap_or_default();
-    match course_admin::delete_course(State(state), m.user, meta, Path(id)).await {
-        Ok(_) => Ok(m.v.redirect(
+    match authoring::delete(&state.learning, &v.actor, &id).await {
+        Ok(_) => Ok(v.redirect(
             "/admin/courses",
             Some(Flash::ok("admin.courses.flash_deleted")),
         )),
         Err(e) => {
             let detail = refusal(e)?;
-            Ok(m.v.redirect(
+            Ok(v.redirect(
                 &back_to(form.back.as_deref(), "/admin/courses"),
                 Some(Flash::error("admin.flash.refused").with(&detail)),
             ))

@@ -1,32 +1,26 @@
-//! `GET /admin`: platform analytics — key figures, daily activity with its forecast, and
-//! per course completion, progress and engagement. Everything comes from the API's
-//! platform-analytics handlers (`/analytics/course-progress`, `/completion-rates`,
-//! `/course-engagement`, `/activity`), called as an admin, so drafts are included.
+//! `GET /admin`: insights — key figures, daily activity with its forecast, and per course
+//! completion, progress and engagement: the use case `insights::dashboard`, as an admin,
+//! so drafts are included.
 
-use super::{Pager, with_query};
+use crate::chart::{self, ChartLabels, ForecastBand};
 use crate::error::ServerError;
-use crate::pagination::PageParams;
-use crate::routes::platform_analytics::{
-    self, ActivityQuery, EngagementQuery, MAX_DAYS, MAX_HORIZON,
-};
-use crate::state::AppState;
-use crate::web::chart::{self, ChartLabels, ForecastBand};
-use crate::web::{Admin, Chrome};
+use crate::insights::figures::{MAX_DAYS, MAX_HORIZON};
+use crate::insights::{self, DashboardRequest, Totals};
+use crate::paging::PageParams;
+use crate::setup::state::AppState;
+use crate::web::{Chrome, Pager, Visitor, with_query};
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::Uri;
 use axum::response::Response;
 use pintar_core::api::{
-    ActivityForecast, ActivityInterval, ActivityMetric, ActivitySeries, CourseCompletion,
-    CourseEngagement, CourseProgressDistribution, MAX_PER_PAGE,
+    ActivityForecast, ActivityMetric, ActivitySeries, CourseCompletion, CourseEngagement,
+    CourseProgressDistribution,
 };
 use serde::Deserialize;
 
 /// Courses per page in the per-course tables.
 const COURSES_PER_PAGE: u64 = 20;
-/// Pages of [`MAX_PER_PAGE`] courses read for the totals (beyond that the totals say so).
-const TOTAL_PAGES: u64 = 50;
 /// The history windows offered, in days (the first is the default).
 const WINDOWS: [u32; 4] = [90, 30, 180, 365];
 /// The forecast horizons offered, in days (the first is the default).
@@ -37,7 +31,7 @@ const METRICS: [(ActivityMetric, &str); 5] = [
         ActivityMetric::ActiveLearners,
         "admin.metric.active_learners",
     ),
-    (ActivityMetric::Enrolments, "admin.metric.enrolments"),
+    (ActivityMetric::Enrollments, "admin.metric.enrolments"),
     (ActivityMetric::ContentOpens, "admin.metric.content_opens"),
     (ActivityMetric::QuizAttempts, "admin.metric.quiz_attempts"),
     (ActivityMetric::Completions, "admin.metric.completions"),
@@ -53,26 +47,6 @@ pub(super) struct DashboardQuery {
     days: Option<u32>,
     horizon: Option<u32>,
     page: Option<u64>,
-}
-
-/// Platform-wide figures.
-#[derive(Debug, Default)]
-struct Totals {
-    courses: u64,
-    learners: u64,
-    completed: u64,
-    /// Whether there were more courses than were read.
-    partial: bool,
-}
-
-impl Totals {
-    fn rate(&self) -> f64 {
-        if self.learners == 0 {
-            0.0
-        } else {
-            self.completed as f64 * 100.0 / self.learners as f64
-        }
-    }
 }
 
 #[derive(Template)]
@@ -197,58 +171,10 @@ fn chart_series(s: &ActivitySeries) -> (Vec<(chrono::NaiveDate, f64)>, Vec<Forec
     (history, forecast)
 }
 
-/// One activity series of the whole platform, without a forecast.
-async fn plain_series(
-    state: &AppState,
-    m: &Admin,
-    metric: ActivityMetric,
-    interval: ActivityInterval,
-    points: u32,
-) -> Result<ActivitySeries, ServerError> {
-    let q = ActivityQuery {
-        metric: Some(metric),
-        interval: Some(interval),
-        points: Some(points),
-        forecast: Some(false),
-        ..ActivityQuery::default()
-    };
-    Ok(
-        platform_analytics::activity(State(state.clone()), m.user, Query(q))
-            .await?
-            .0,
-    )
-}
-
-/// Learners, completions and courses over every course (read a page of courses at a time).
-async fn totals(state: &AppState, m: &Admin) -> Result<Totals, ServerError> {
-    let mut t = Totals::default();
-    for page in 1..=TOTAL_PAGES {
-        let p = platform_analytics::course_progress(
-            State(state.clone()),
-            m.user,
-            Uri::from_static("/admin"),
-            Query(PageParams {
-                page: Some(page),
-                per_page: Some(MAX_PER_PAGE),
-            }),
-        )
-        .await?
-        .0;
-        t.courses = p.total;
-        t.learners += p.items.iter().map(|c| c.learners).sum::<u64>();
-        t.completed += p.items.iter().map(|c| c.completed).sum::<u64>();
-        if page >= p.pages() {
-            return Ok(t);
-        }
-    }
-    t.partial = true;
-    Ok(t)
-}
-
 /// The dashboard.
 pub(super) async fn page(
     State(state): State<AppState>,
-    m: Admin,
+    v: Visitor,
     query: Result<Query<DashboardQuery>, QueryRejection>,
 ) -> Result<Response, ServerError> {
     let Query(q) = query.map_err(|e| ServerError::BadRequest(e.body_text()))?;
@@ -277,82 +203,17 @@ pub(super) async fn page(
     };
     paging.resolve()?;
 
-    let series = platform_analytics::activity(
-        State(state.clone()),
-        m.user,
-        Query(ActivityQuery {
-            metric: Some(metric),
-            interval: Some(ActivityInterval::Day),
-            horizon: Some(horizon),
-            points: Some(days),
-            forecast: Some(true),
-            ..ActivityQuery::default()
-        }),
-    )
-    .await?
-    .0;
-    let uri = Uri::from_static("/admin");
-    let completion = platform_analytics::completion_rates(
-        State(state.clone()),
-        m.user,
-        uri.clone(),
-        Query(paging),
-    )
-    .await?
-    .0;
-    let progress = platform_analytics::course_progress(
-        State(state.clone()),
-        m.user,
-        uri.clone(),
-        Query(paging),
-    )
-    .await?
-    .0;
-    let engagement = platform_analytics::course_engagement(
-        State(state.clone()),
-        m.user,
-        uri,
-        Query(EngagementQuery::default()),
-        Query(paging),
-    )
-    .await?
-    .0;
-    let totals = totals(&state, &m).await?;
-    let enrolled_30d = plain_series(
-        &state,
-        &m,
-        ActivityMetric::Enrolments,
-        ActivityInterval::Day,
-        30,
-    )
-    .await?
-    .points
-    .iter()
-    .map(|p| p.value.max(0.0) as u64)
-    .sum();
-    let last = |s: ActivitySeries| s.points.last().map_or(0, |p| p.value.max(0.0) as u64);
-    let active_today = last(
-        plain_series(
-            &state,
-            &m,
-            ActivityMetric::ActiveLearners,
-            ActivityInterval::Day,
-            1,
-        )
-        .await?,
-    );
-    let active_week = last(
-        plain_series(
-            &state,
-            &m,
-            ActivityMetric::ActiveLearners,
-            ActivityInterval::Week,
-            1,
-        )
-        .await?,
-    );
-
-    let c = Chrome::of(&state, &m.v).await?;
+    let req = DashboardRequest {
+        metric,
+        days,
+        horizon,
+        paging,
+    };
+    let d = insights::dashboard(&state.insights, &v.actor, req).await?;
+    let (series, totals, completion, progress, engagement) =
+        (d.series, d.totals, d.completion, d.progress, d.engagement);
+    let (enrolled_30d, active_today, active_week) = (d.enrolled_30d, d.active_today, d.active_week);
+    let c = Chrome::of(&state, &v).await?;
     let (history, bands) = chart_series(&series);
     let title = c.t.fmt("admin.dash.chart_title", c.t.get(metric_key));
     let chart = chart::render(
@@ -407,7 +268,7 @@ pub(super) async fn page(
         pager_label: c.t.get("admin.dash.pages").to_string(),
         c,
     };
-    Ok(m.v.html(page.render()))
+    Ok(v.html(page.render()))
 }
 
 #[cfg(test)]
@@ -438,10 +299,10 @@ mod tests {
 
     #[test]
     fn the_chart_gets_history_and_bands() {
-        use pintar_core::api::{ActivityForecastPoint, ActivityPoint};
+        use pintar_core::api::{ActivityForecastPoint, ActivityInterval, ActivityPoint};
         let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
         let s = ActivitySeries {
-            metric: ActivityMetric::Enrolments,
+            metric: ActivityMetric::Enrollments,
             interval: ActivityInterval::Day,
             course_id: None,
             from: d("2026-01-01"),

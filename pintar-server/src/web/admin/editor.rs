@@ -1,47 +1,33 @@
-//! The course editor: `GET /admin/courses/{id}` (course fields, sections and items in
-//! order, with rename, delete, move and add forms) and `GET /admin/courses/{id}/items/{cid}`
-//! (one item, with a preview of its Markdown). Every change goes through the API's
-//! content-admin handler (`PATCH /admin/courses/{id}`, `PUT /admin/courses/{id}/order`,
-//! `POST /admin/courses/{id}/sections`, `PUT`/`DELETE /admin/sections/{id}`,
-//! `POST /admin/sections/{id}/contents`, `PUT`/`DELETE /admin/contents/{id}`), so content
-//! checks, audit entries and catalogue cache invalidation are the API's.
+//! The course editor, `GET /admin/courses/{id}`: the course's fields, its sections and
+//! items in order, with rename, delete, move and add forms. Every change is a use case of
+//! [`crate::learning::authoring`], so content checks, audit entries and cache
+//! invalidation are the same as on the API. One item's page is [`super::item`].
 
 use super::courses::{LEVELS, status_key};
-use super::{FieldErrors, after_action, clip, read_form};
-use crate::audit::RequestMeta;
-use crate::body::JsonBody;
+use super::item::{ItemFields, ItemForm, item_error};
+use super::{after_action, editor_limit};
 use crate::error::{FieldError, ServerError};
-use crate::learning::structure::{self, find_course};
-use crate::routes::course_admin;
-use crate::state::AppState;
-use crate::web::{Admin, Chrome, Flash, markdown};
+use crate::learning::authoring;
+use crate::setup::state::AppState;
+use crate::web::forms::{FieldErrors, clip, read_form};
+use crate::web::{Chrome, Flash, Visitor, markdown};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use pintar_core::api::{
-    ContentDocument, ContentKind, ContentOutline, CourseDetail, CourseLevel, CourseOrder,
-    CoursePatch, CourseStatus, Question, QuizDocument, SectionInput, SectionOrder,
+    ContentOutline, CourseDetail, CourseLevel, CourseOrder, CoursePatch, CourseStatus, SectionOrder,
 };
 use serde::Deserialize;
 
-/// Largest editor form read (Markdown and quiz JSON, URL-encoded), unless the upload limit
-/// is smaller.
-const EDITOR_FORM_BYTES: usize = 1024 * 1024;
-/// The pass mark a new quiz form suggests.
-const DEFAULT_PASS_MARK: &str = "70";
-
-fn editor_limit(state: &AppState) -> usize {
-    EDITOR_FORM_BYTES
-        .min(state.settings.max_upload_bytes)
-        .max(state.settings.max_body_bytes)
-}
-
-/// The course as admins see it (drafts too), as `GET /api/v1/admin/courses/{id}` would.
-async fn load(state: &AppState, id: &str) -> Result<CourseDetail, ServerError> {
-    let c = find_course(&state.db, id).await?;
-    structure::load(&state.db, c).await?.detail(false)
+/// The course as admins see it (drafts too).
+pub(super) async fn load(
+    state: &AppState,
+    v: &Visitor,
+    id: &str,
+) -> Result<CourseDetail, ServerError> {
+    authoring::read(&state.learning, &v.actor, id).await
 }
 
 /// The course form, as sent (and shown back).
@@ -129,207 +115,12 @@ fn split_tags(text: &str) -> Vec<String> {
 }
 
 /// Minutes from a form field: empty is `None`, a whole number `Some`, anything else an error.
-fn minutes(text: &str) -> Result<Option<u32>, ()> {
+pub(super) fn minutes(text: &str) -> Result<Option<u32>, ()> {
     let t = text.trim();
     if t.is_empty() {
         return Ok(None);
     }
     t.parse::<u32>().map(Some).map_err(|_| ())
-}
-
-/// The item form, as sent (and shown back): `action=preview` only previews.
-#[derive(Debug, Default, Deserialize)]
-pub(super) struct ItemFields {
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    estimated_minutes: String,
-    #[serde(default)]
-    body: String,
-    #[serde(default)]
-    video_url: String,
-    #[serde(default)]
-    pass_mark: String,
-    #[serde(default)]
-    max_attempts: String,
-    #[serde(default)]
-    questions: String,
-    #[serde(default)]
-    action: String,
-}
-
-impl ItemFields {
-    /// An empty form for a new lesson.
-    fn new_item() -> Self {
-        Self {
-            kind: "lesson".into(),
-            pass_mark: DEFAULT_PASS_MARK.into(),
-            ..Self::default()
-        }
-    }
-
-    /// The form of an item's document.
-    fn of(doc: &ContentDocument) -> Self {
-        let quiz = doc.quiz.as_ref();
-        Self {
-            kind: doc.kind.as_str().into(),
-            title: doc.title.clone(),
-            estimated_minutes: doc
-                .estimated_minutes
-                .map(|m| m.to_string())
-                .unwrap_or_default(),
-            body: doc.body.clone().unwrap_or_default(),
-            video_url: doc.video_url.clone().unwrap_or_default(),
-            pass_mark: quiz.map_or_else(|| DEFAULT_PASS_MARK.into(), |q| q.pass_mark.to_string()),
-            max_attempts: quiz
-                .and_then(|q| q.max_attempts)
-                .map(|m| m.to_string())
-                .unwrap_or_default(),
-            questions: quiz
-                .and_then(|q| serde_json::to_string_pretty(&q.questions).ok())
-                .unwrap_or_default(),
-            action: String::new(),
-        }
-    }
-
-    fn shown(&self) -> Self {
-        Self {
-            kind: clip(&self.kind, 20),
-            title: clip(&self.title, 300),
-            estimated_minutes: clip(&self.estimated_minutes, 20),
-            body: clip(&self.body, 400_000),
-            video_url: clip(&self.video_url, 2100),
-            pass_mark: clip(&self.pass_mark, 20),
-            max_attempts: clip(&self.max_attempts, 20),
-            questions: clip(&self.questions, 400_000),
-            action: String::new(),
-        }
-    }
-
-    /// The API's item document for this form, or the fields that cannot be read. Fields
-    /// of other kinds are left out (a lesson keeps no video link or questions).
-    fn document(&self, t: crate::web::i18n::Tr) -> Result<ContentDocument, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let kind = match self.kind.parse::<ContentKind>() {
-            Ok(k) => k,
-            Err(_) => {
-                errors.push(FieldError::new("kind", t.get("admin.item.kind_missing")));
-                ContentKind::Lesson
-            }
-        };
-        let estimated_minutes = minutes(&self.estimated_minutes).unwrap_or_else(|()| {
-            errors.push(FieldError::new(
-                "estimated_minutes",
-                t.get("admin.editor.minutes_invalid"),
-            ));
-            None
-        });
-        let body = self.body.replace("\r\n", "\n");
-        let quiz = if kind == ContentKind::Quiz {
-            let pass_mark = self.pass_mark.trim().parse::<u32>().unwrap_or_else(|_| {
-                errors.push(FieldError::new(
-                    "pass_mark",
-                    t.get("admin.item.pass_mark_invalid"),
-                ));
-                0
-            });
-            let max_attempts = minutes(&self.max_attempts).unwrap_or_else(|()| {
-                errors.push(FieldError::new(
-                    "max_attempts",
-                    t.get("admin.item.max_attempts_invalid"),
-                ));
-                None
-            });
-            let questions = parse_questions(&self.questions).unwrap_or_else(|why| {
-                errors.push(FieldError::new("questions", why));
-                Vec::new()
-            });
-            Some(QuizDocument {
-                pass_mark,
-                max_attempts,
-                questions,
-            })
-        } else {
-            None
-        };
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(ContentDocument {
-            kind,
-            title: self.title.clone(),
-            estimated_minutes,
-            body: (!body.trim().is_empty()).then_some(body),
-            video_url: (kind == ContentKind::Video)
-                .then(|| self.video_url.trim().to_string())
-                .filter(|u| !u.is_empty()),
-            quiz,
-        })
-    }
-}
-
-/// Quiz questions from the form's JSON: an array in the course document's format.
-fn parse_questions(text: &str) -> Result<Vec<Question>, String> {
-    let value: serde_json::Value =
-        serde_json::from_str(text.trim()).map_err(|e| format!("not valid JSON: {e}"))?;
-    if !value.is_array() {
-        return Err("must be a JSON array of questions".into());
-    }
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        format!("{path}: {}", e.into_inner())
-    })
-}
-
-/// An API error on an item document, named by the form's field (`quiz.pass_mark` is the
-/// `pass_mark` field; a question's error is on `questions`, saying which one).
-fn item_error(e: FieldError) -> FieldError {
-    let f = e.field.as_str();
-    let field = match f {
-        "quiz.pass_mark" => "pass_mark",
-        "quiz.max_attempts" => "max_attempts",
-        f if f.starts_with("quiz") => "questions",
-        f => f,
-    }
-    .to_string();
-    let message = match f.strip_prefix("quiz.questions") {
-        Some(rest) if !rest.is_empty() => {
-            format!("{}: {}", rest.trim_start_matches('.'), e.message)
-        }
-        _ => e.message,
-    };
-    FieldError { field, message }
-}
-
-/// An item form on a page: its values, errors and the prefix of its element ids.
-struct ItemForm {
-    prefix: String,
-    f: ItemFields,
-    errors: FieldErrors,
-}
-
-impl ItemForm {
-    fn id(&self, name: &str) -> String {
-        format!("{}-{name}", self.prefix)
-    }
-
-    fn error(&self, field: &str) -> Option<&str> {
-        self.errors.of(field)
-    }
-
-    /// Describing ids of a field: its hint (when it has one) and its error.
-    fn described(&self, field: &str, hint: bool) -> String {
-        let mut ids = Vec::new();
-        if hint {
-            ids.push(self.id(&format!("{field}-hint")));
-        }
-        if self.error(field).is_some() {
-            ids.push(self.id(&format!("{field}-error")));
-        }
-        ids.join(" ")
-    }
 }
 
 /// Moves section `id` one place up or down; false when it cannot move.
@@ -347,36 +138,8 @@ fn shift_section(order: &mut CourseOrder, id: &str, up: bool) -> bool {
     }
 }
 
-/// Moves item `id` one place up or down; from the top or bottom of its section it moves
-/// to the end of the section before or the start of the one after. False when it cannot.
-fn shift_item(order: &mut CourseOrder, id: &str, up: bool) -> bool {
-    let Some((si, ii)) = order
-        .sections
-        .iter()
-        .enumerate()
-        .find_map(|(si, s)| s.items.iter().position(|i| i == id).map(|ii| (si, ii)))
-    else {
-        return false;
-    };
-    let len = order.sections[si].items.len();
-    if up && ii > 0 {
-        order.sections[si].items.swap(ii, ii - 1);
-    } else if !up && ii + 1 < len {
-        order.sections[si].items.swap(ii, ii + 1);
-    } else if up && si > 0 {
-        let item = order.sections[si].items.remove(ii);
-        order.sections[si - 1].items.push(item);
-    } else if !up && si + 1 < order.sections.len() {
-        let item = order.sections[si].items.remove(ii);
-        order.sections[si + 1].items.insert(0, item);
-    } else {
-        return false;
-    }
-    true
-}
-
 /// The course's current order.
-fn order_of(d: &CourseDetail) -> CourseOrder {
+pub(super) fn order_of(d: &CourseDetail) -> CourseOrder {
     CourseOrder {
         sections: d
             .outline
@@ -469,11 +232,11 @@ impl EditorPage {
 /// The editor, with whatever `failed` shown back.
 async fn render_editor(
     state: &AppState,
-    m: &Admin,
+    v: &Visitor,
     id: &str,
     failed: Failed,
 ) -> Result<Response, ServerError> {
-    let course = load(state, id).await?;
+    let course = load(state, v, id).await?;
     let base = format!("/admin/courses/{}", course.course.id);
     let status = if matches!(failed, Failed::Nothing) {
         StatusCode::OK
@@ -539,7 +302,7 @@ async fn render_editor(
         })
         .collect();
     let page = EditorPage {
-        c: Chrome::of(state, &m.v).await?,
+        c: Chrome::of(state, v).await?,
         tab: "courses",
         description_html: markdown::to_html(&course.description).to_string(),
         levels: LEVELS.iter().map(|l| l.as_str()).collect(),
@@ -555,51 +318,42 @@ async fn render_editor(
         errors,
         course,
     };
-    Ok(m.v.html_status(status, page.render()))
+    Ok(v.html_status(status, page.render()))
 }
 
 /// `GET /admin/courses/{id}`.
 pub(super) async fn page(
     State(state): State<AppState>,
-    m: Admin,
+    v: Visitor,
     Path(id): Path<String>,
 ) -> Result<Response, ServerError> {
-    render_editor(&state, &m, &id, Failed::Nothing).await
+    render_editor(&state, &v, &id, Failed::Nothing).await
 }
 
-/// `POST /admin/courses/{id}`: the course's fields, through `PATCH /admin/courses/{id}`.
+/// `POST /admin/courses/{id}`: the course's fields.
 pub(super) async fn save_course(
     State(state): State<AppState>,
-    m: Admin,
-    meta: RequestMeta,
+    v: Visitor,
     Path(id): Path<String>,
     req: Request,
 ) -> Result<Response, ServerError> {
     let form: CourseForm = read_form(req, editor_limit(&state)).await?;
-    let errors = match form.patch(m.v.t) {
+    let errors = match form.patch(v.t) {
         Err(errors) => errors,
-        Ok(patch) => match course_admin::update_course(
-            State(state.clone()),
-            m.user,
-            meta,
-            Path(id.clone()),
-            JsonBody(patch),
-        )
-        .await
-        {
-            Ok(axum::Json(d)) => {
-                return Ok(m.v.redirect(
+        Ok(patch) => match authoring::update(&state.learning, &v.actor, &id, patch).await {
+            Ok(d) => {
+                return Ok(v.redirect(
                     &format!("/admin/courses/{}", d.course.id),
                     Some(Flash::ok("admin.editor.flash_saved").with(&d.course.title)),
                 ));
             }
             Err(ServerError::Validation(errors)) => errors,
             Err(e) => {
-                return after_action(&m, None, &format!("/admin/courses/{id}"), Err(e));
+                return after_action(&v, None, &format!("/admin/courses/{id}"), Err(e));
             }
         },
     };
-    render_editor(&state, &m, &id, Failed::Course(form, errors)).await
+    render_editor(&state, &v, &id, Failed::Course(form, errors)).await
 }
 
 /// A section's title form.
@@ -612,33 +366,21 @@ pub(super) struct SectionForm {
 /// `POST /admin/courses/{id}/sections`: a new section at the end.
 pub(super) async fn add_section(
     State(state): State<AppState>,
-    m: Admin,
-    meta: RequestMeta,
+    v: Visitor,
     Path(id): Path<String>,
     Form(form): Form<SectionForm>,
 ) -> Result<Response, ServerError> {
-    let course = load(&state, &id).await?;
+    let course = load(&state, &v, &id).await?;
     let base = format!("/admin/courses/{}", course.course.id);
-    let input = SectionInput {
-        title: form.title.clone(),
-    };
-    match course_admin::add_section(
-        State(state.clone()),
-        m.user,
-        meta,
-        Path(id.clone()),
-        JsonBody(input),
-    )
-    .await
-    {
-        Ok((_, axum::Json(created))) => Ok(m.v.redirect(
-            &format!("{base}#section-{}", created.id),
+    match authoring::add_section(&state.learning, &v.actor, &id, &form.title).await {
+        Ok(created) => Ok(v.redirect(
+            &format!("{base}#section-{created}"),
             Some(Flash::ok("admin.editor.flash_section_added").with(form.title.trim())),
         )),
         Err(ServerError::Validation(errors)) => {
-            render_editor(&state, &m, &id, Failed::NewSection(form.title, errors)).await
+            render_editor(&state, &v, &id, Failed::NewSection(form.title, errors)).await
         }
-        Err(e) => after_action(&m, None, &base, Err(e)),
+        Err(e) => after_action(&v, None, &base, Err(e)),
     }
 }
 
@@ -651,71 +393,45 @@ fn has_section(course: &CourseDetail, sid: &str) -> Result<(), ServerError> {
     }
 }
 
-/// Item `cid` of `course`, or not found.
-fn has_item(course: &CourseDetail, cid: &str) -> Result<(), ServerError> {
-    if course
-        .outline
-        .iter()
-        .any(|s| s.items.iter().any(|i| i.id == cid))
-    {
-        Ok(())
-    } else {
-        Err(ServerError::NotFound("content".into()))
-    }
-}
-
 /// `POST /admin/courses/{id}/sections/{sid}`: rename.
 pub(super) async fn rename_section(
     State(state): State<AppState>,
-    m: Admin,
-    meta: RequestMeta,
+    v: Visitor,
     Path((id, sid)): Path<(String, String)>,
     Form(form): Form<SectionForm>,
 ) -> Result<Response, ServerError> {
-    let course = load(&state, &id).await?;
+    let course = load(&state, &v, &id).await?;
     let base = format!("/admin/courses/{}", course.course.id);
     if let Err(e) = has_section(&course, &sid) {
-        return after_action(&m, None, &base, Err(e));
+        return after_action(&v, None, &base, Err(e));
     }
-    let input = SectionInput {
-        title: form.title.clone(),
-    };
-    match course_admin::rename_section(
-        State(state.clone()),
-        m.user,
-        meta,
-        Path(sid.clone()),
-        JsonBody(input),
-    )
-    .await
-    {
-        Ok(_) => Ok(m.v.redirect(
+    match authoring::rename_section(&state.learning, &v.actor, &sid, &form.title).await {
+        Ok(_) => Ok(v.redirect(
             &format!("{base}#section-{sid}"),
             Some(Flash::ok("admin.editor.flash_section_renamed").with(form.title.trim())),
         )),
         Err(ServerError::Validation(errors)) => {
-            render_editor(&state, &m, &id, Failed::Rename(sid, form.title, errors)).await
+            render_editor(&state, &v, &id, Failed::Rename(sid, form.title, errors)).await
         }
-        Err(e) => after_action(&m, None, &base, Err(e)),
+        Err(e) => after_action(&v, None, &base, Err(e)),
     }
 }
 
 /// `POST /admin/courses/{id}/sections/{sid}/delete`: the section and its items.
 pub(super) async fn delete_section(
     State(state): State<AppState>,
-    m: Admin,
-    meta: RequestMeta,
+    v: Visitor,
     Path((id, sid)): Path<(String, String)>,
 ) -> Result<Response, ServerError> {
-    let course = load(&state, &id).await?;
+    let course = load(&state, &v, &id).await?;
     let base = format!("/admin/courses/{}", course.course.id);
     let result = match has_section(&course, &sid) {
-        Ok(()) => course_admin::delete_section(State(state.clone()), m.user, meta, Path(sid))
+        Ok(()) => authoring::delete_section(&state.learning, &v.actor, &sid)
             .await
             .map(|_| Flash::ok("admin.editor.flash_section_deleted")),
         Err(e) => Err(e),
     };
-    after_action(&m, None, &base, result)
+    after_action(&v, None, &base, result)
 }
 
 /// Which way to move.
@@ -725,7 +441,7 @@ pub(super) struct MoveForm {
 }
 
 impl MoveForm {
-    fn up(&self) -> Result<bool, ServerError> {
+    pub(super) fn up(&self) -> Result<bool, ServerError> {
         match self.direction.as_str() {
             "up" => Ok(true),
             "down" => Ok(false),
@@ -734,34 +450,26 @@ impl MoveForm {
     }
 }
 
-/// Saves `order` through `PUT /admin/courses/{id}/order`.
-async fn reorder(
+/// Saves `order` (the reorder use case).
+pub(super) async fn reorder(
     state: &AppState,
-    m: &Admin,
-    meta: RequestMeta,
+    v: &Visitor,
     course: &CourseDetail,
     order: CourseOrder,
 ) -> Result<Flash, ServerError> {
-    course_admin::reorder(
-        State(state.clone()),
-        m.user,
-        meta,
-        Path(course.course.id.clone()),
-        JsonBody(order),
-    )
-    .await
-    .map(|_| Flash::ok("admin.editor.flash_moved"))
+    authoring::reorder(&state.learning, &v.actor, &course.course.id, order)
+        .await
+        .map(|_| Flash::ok("admin.editor.flash_moved"))
 }
 
 /// `POST /admin/courses/{id}/sections/{sid}/move`.
 pub(super) async fn move_section(
     State(state): State<AppState>,
-    m: Admin,
-    meta: RequestMeta,
+    v: Visitor,
     Path((id, sid)): Path<(String, String)>,
     Form(form): Form<MoveForm>,
 ) -> Result<Response, ServerError> {
-    let course = load(&state, &id).await?;
+    let course = load(&state, &v, &id).await?;
     let base = format!("/admin/courses/{}", course.course.id);
     let to = format!("{base}#section-{sid}");
     let result = async {
@@ -770,219 +478,42 @@ pub(super) async fn move_section(
         let mut order = order_of(&course);
         if !shift_section(&mut order, &sid, up) {
             return Err(ServerError::Conflict(
-                m.v.t.get("admin.editor.cannot_move").to_string(),
+                v.t.get("admin.editor.cannot_move").to_string(),
             ));
         }
-        reorder(&state, &m, meta, &course, order).await
+        reorder(&state, &v, &course, order).await
     }
     .await;
-    after_action(&m, Some(&to), &base, result)
+    after_action(&v, Some(&to), &base, result)
 }
 
 /// `POST /admin/courses/{id}/sections/{sid}/items`: a new item at the end of the section.
 pub(super) async fn add_item(
     State(state): State<AppState>,
-    m: Admin,
-    meta: RequestMeta,
+    v: Visitor,
     Path((id, sid)): Path<(String, String)>,
     req: Request,
 ) -> Result<Response, ServerError> {
     let fields: ItemFields = read_form(req, editor_limit(&state)).await?;
-    let course = load(&state, &id).await?;
+    let course = load(&state, &v, &id).await?;
     let base = format!("/admin/courses/{}", course.course.id);
     if let Err(e) = has_section(&course, &sid) {
-        return after_action(&m, None, &base, Err(e));
+        return after_action(&v, None, &base, Err(e));
     }
-    let errors = match fields.document(m.v.t) {
+    let errors = match fields.document(v.t) {
         Err(errors) => errors,
-        Ok(doc) => match course_admin::add_content(
-            State(state.clone()),
-            m.user,
-            meta,
-            Path(sid.clone()),
-            JsonBody(doc),
-        )
-        .await
-        {
-            Ok((_, axum::Json(created))) => {
-                return Ok(m.v.redirect(
-                    &format!("{base}#item-{}", created.id),
+        Ok(doc) => match authoring::add_item(&state.learning, &v.actor, &sid, &doc).await {
+            Ok(created) => {
+                return Ok(v.redirect(
+                    &format!("{base}#item-{created}"),
                     Some(Flash::ok("admin.editor.flash_item_added").with(fields.title.trim())),
                 ));
             }
             Err(ServerError::Validation(errors)) => errors.into_iter().map(item_error).collect(),
-            Err(e) => return after_action(&m, None, &base, Err(e)),
+            Err(e) => return after_action(&v, None, &base, Err(e)),
         },
     };
-    render_editor(&state, &m, &id, Failed::NewItem(sid, fields, errors)).await
-}
-
-#[derive(Template)]
-#[template(path = "admin/item.html")]
-struct ItemPage {
-    c: Chrome,
-    tab: &'static str,
-    course: CourseDetail,
-    base: String,
-    item_id: String,
-    section: String,
-    form: ItemForm,
-    preview: String,
-    save_path: String,
-    delete_path: String,
-}
-
-/// The item page, with `fields` (the stored item, or what was sent) and `errors`.
-async fn render_item(
-    state: &AppState,
-    m: &Admin,
-    course: CourseDetail,
-    cid: String,
-    fields: ItemFields,
-    errors: Vec<FieldError>,
-    status: StatusCode,
-) -> Result<Response, ServerError> {
-    let base = format!("/admin/courses/{}", course.course.id);
-    let section = course
-        .outline
-        .iter()
-        .find(|s| s.items.iter().any(|i| i.id == cid))
-        .map(|s| s.title.clone())
-        .unwrap_or_default();
-    let page = ItemPage {
-        c: Chrome::of(state, &m.v).await?,
-        tab: "courses",
-        preview: markdown::to_html(&fields.body).to_string(),
-        save_path: format!("{base}/items/{cid}"),
-        delete_path: format!("{base}/items/{cid}/delete"),
-        form: ItemForm {
-            prefix: "item".into(),
-            f: fields,
-            errors: FieldErrors(errors),
-        },
-        section,
-        item_id: cid,
-        base,
-        course,
-    };
-    Ok(m.v.html_status(status, page.render()))
-}
-
-/// `GET /admin/courses/{id}/items/{cid}`: one item, through `GET /admin/contents/{id}`.
-pub(super) async fn item_page(
-    State(state): State<AppState>,
-    m: Admin,
-    Path((id, cid)): Path<(String, String)>,
-) -> Result<Response, ServerError> {
-    let course = load(&state, &id).await?;
-    has_item(&course, &cid)?;
-    let axum::Json(doc) =
-        course_admin::get_content_document(State(state.clone()), Path(cid.clone())).await?;
-    render_item(
-        &state,
-        &m,
-        course,
-        cid,
-        ItemFields::of(&doc),
-        Vec::new(),
-        StatusCode::OK,
-    )
-    .await
-}
-
-/// `POST /admin/courses/{id}/items/{cid}`: save through `PUT /admin/contents/{id}`, or
-/// only preview (`action=preview`).
-pub(super) async fn save_item(
-    State(state): State<AppState>,
-    m: Admin,
-    meta: RequestMeta,
-    Path((id, cid)): Path<(String, String)>,
-    req: Request,
-) -> Result<Response, ServerError> {
-    let fields: ItemFields = read_form(req, editor_limit(&state)).await?;
-    let course = load(&state, &id).await?;
-    has_item(&course, &cid)?;
-    if fields.action == "preview" {
-        let shown = fields.shown();
-        return render_item(&state, &m, course, cid, shown, Vec::new(), StatusCode::OK).await;
-    }
-    let base = format!("/admin/courses/{}", course.course.id);
-    let errors = match fields.document(m.v.t) {
-        Err(errors) => errors,
-        Ok(doc) => match course_admin::replace_content(
-            State(state.clone()),
-            m.user,
-            meta,
-            Path(cid.clone()),
-            JsonBody(doc),
-        )
-        .await
-        {
-            Ok(_) => {
-                return Ok(m.v.redirect(
-                    &format!("{base}/items/{cid}"),
-                    Some(Flash::ok("admin.editor.flash_item_saved").with(fields.title.trim())),
-                ));
-            }
-            Err(ServerError::Validation(errors)) => errors.into_iter().map(item_error).collect(),
-            Err(e) => return after_action(&m, None, &format!("{base}/items/{cid}"), Err(e)),
-        },
-    };
-    let shown = fields.shown();
-    render_item(
-        &state,
-        &m,
-        course,
-        cid,
-        shown,
-        errors,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await
-}
-
-/// `POST /admin/courses/{id}/items/{cid}/delete`.
-pub(super) async fn delete_item(
-    State(state): State<AppState>,
-    m: Admin,
-    meta: RequestMeta,
-    Path((id, cid)): Path<(String, String)>,
-) -> Result<Response, ServerError> {
-    let course = load(&state, &id).await?;
-    let base = format!("/admin/courses/{}", course.course.id);
-    let result = match has_item(&course, &cid) {
-        Ok(()) => course_admin::delete_content(State(state.clone()), m.user, meta, Path(cid))
-            .await
-            .map(|_| Flash::ok("admin.editor.flash_item_deleted")),
-        Err(e) => Err(e),
-    };
-    after_action(&m, None, &base, result)
-}
-
-/// `POST /admin/courses/{id}/items/{cid}/move`.
-pub(super) async fn move_item(
-    State(state): State<AppState>,
-    m: Admin,
-    meta: RequestMeta,
-    Path((id, cid)): Path<(String, String)>,
-    Form(form): Form<MoveForm>,
-) -> Result<Response, ServerError> {
-    let course = load(&state, &id).await?;
-    let base = format!("/admin/courses/{}", course.course.id);
-    let to = format!("{base}#item-{cid}");
-    let result = async {
-        let up = form.up()?;
-        has_item(&course, &cid)?;
-        let mut order = order_of(&course);
-        if !shift_item(&mut order, &cid, up) {
-            return Err(ServerError::Conflict(
-                m.v.t.get("admin.editor.cannot_move").to_string(),
-            ));
-        }
-        reorder(&state, &m, meta, &course, order).await
-    }
-    .await;
-    after_action(&m, Some(&to), &base, result)
+    render_editor(&state, &v, &id, Failed::NewItem(sid, fields, errors)).await
 }
 
 #[cfg(test)]
@@ -1012,117 +543,6 @@ mod tests {
         assert!(shift_section(&mut o, "a", false));
         assert_eq!(o, order(&[("b", &[]), ("c", &[]), ("a", &[])]));
         assert!(!shift_section(&mut o, "zz", false));
-    }
-
-    #[test]
-    fn items_move_within_and_across_sections() {
-        let mut o = order(&[("a", &["1", "2"]), ("b", &[]), ("c", &["3"])]);
-        assert!(shift_item(&mut o, "2", true));
-        assert_eq!(o, order(&[("a", &["2", "1"]), ("b", &[]), ("c", &["3"])]));
-        assert!(
-            !shift_item(&mut o, "2", true),
-            "first item of the first section"
-        );
-        assert!(shift_item(&mut o, "1", false), "into the next section");
-        assert_eq!(o, order(&[("a", &["2"]), ("b", &["1"]), ("c", &["3"])]));
-        assert!(
-            shift_item(&mut o, "3", true),
-            "to the end of the section before"
-        );
-        assert_eq!(o, order(&[("a", &["2"]), ("b", &["1", "3"]), ("c", &[])]));
-        assert!(shift_item(&mut o, "3", false));
-        assert!(
-            !shift_item(&mut o, "3", false),
-            "last item of the last section"
-        );
-        assert!(!shift_item(&mut o, "nope", true));
-    }
-
-    #[test]
-    fn item_forms_become_documents_of_their_kind() {
-        let t = Tr::new(Lang::En);
-        let lesson = ItemFields {
-            kind: "lesson".into(),
-            title: "Incoterms".into(),
-            estimated_minutes: " 12 ".into(),
-            body: "# Hi\r\nthere".into(),
-            video_url: "https://example.com/v".into(),
-            questions: "[]".into(),
-            ..ItemFields::default()
-        };
-        let doc = lesson.document(t).expect("lesson");
-        assert_eq!(doc.kind, ContentKind::Lesson);
-        assert_eq!(doc.estimated_minutes, Some(12));
-        assert_eq!(doc.body.as_deref(), Some("# Hi\nthere"));
-        assert_eq!(doc.video_url, None, "a lesson keeps no video link");
-        assert_eq!(doc.quiz, None);
-
-        let quiz = ItemFields {
-            kind: "quiz".into(),
-            title: "Check".into(),
-            pass_mark: "80".into(),
-            questions: r#"[{"prompt": "FOB?", "choices": ["a", "b"], "answers": [1]}]"#.into(),
-            ..ItemFields::default()
-        };
-        let doc = quiz.document(t).expect("quiz");
-        let q = doc.quiz.expect("questions");
-        assert_eq!(
-            (q.pass_mark, q.max_attempts, q.questions.len()),
-            (80, None, 1)
-        );
-        assert_eq!(doc.body, None);
-
-        let bad = ItemFields {
-            kind: "quiz".into(),
-            estimated_minutes: "soon".into(),
-            pass_mark: "x".into(),
-            max_attempts: "-1".into(),
-            questions: r#"[{"prompt": "FOB?", "choices": "a"}]"#.into(),
-            ..ItemFields::default()
-        };
-        let errors = bad.document(t).expect_err("invalid");
-        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(
-            fields,
-            [
-                "estimated_minutes",
-                "pass_mark",
-                "max_attempts",
-                "questions"
-            ]
-        );
-        assert!(
-            errors[3].message.starts_with("[0].choices"),
-            "{}",
-            errors[3].message
-        );
-        let unknown = ItemFields {
-            kind: "podcast".into(),
-            ..ItemFields::default()
-        };
-        assert_eq!(unknown.document(t).expect_err("kind")[0].field, "kind");
-        assert!(parse_questions("{}").is_err());
-        assert!(parse_questions("nope").is_err());
-    }
-
-    #[test]
-    fn api_errors_land_on_form_fields() {
-        let e = item_error(FieldError::new(
-            "quiz.questions[2].answers",
-            "must be one or more",
-        ));
-        assert_eq!(e.field, "questions");
-        assert_eq!(e.message, "[2].answers: must be one or more");
-        assert_eq!(
-            item_error(FieldError::new("quiz.pass_mark", "x")).field,
-            "pass_mark"
-        );
-        assert_eq!(item_error(FieldError::new("quiz", "x")).field, "questions");
-        assert_eq!(
-            item_error(FieldError::new("quiz.questions", "x")).message,
-            "x"
-        );
-        assert_eq!(item_error(FieldError::new("body", "x")).field, "body");
     }
 
     #[test]

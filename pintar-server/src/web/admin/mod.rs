@@ -1,25 +1,23 @@
-//! Admin pages: the platform analytics dashboard, users, courses and their editor, the
-//! audit log and the email outbox. Every page needs a signed-in admin ([`Admin`], checked
-//! from the request's head before any body is read), and every change goes through the
-//! API's own handler, so validation, audit entries, emails, session ends and catalogue
-//! cache invalidation are the same code as on `/api/v1/admin`.
+//! Admin pages: the insights dashboard, users, courses and their editor (course fields and
+//! outline, and one page per item), the audit log and the email outbox. Every page is an
+//! admin operation (checked from the request's head before any body is read, `web::access`)
+//! and every change is a use case of the domain, the same as on `/api/v1/admin`.
 
 mod courses;
 mod dashboard;
 mod editor;
+mod item;
 mod records;
 mod users;
 
+use super::forms::FieldErrors;
 use super::session::local_path;
-use super::{Admin, Flash};
-use crate::error::{FieldError, ServerError};
-use crate::state::AppState;
+use super::{Flash, Visitor};
+use crate::error::ServerError;
+use crate::setup::state::AppState;
 use axum::Router;
-use axum::extract::Request;
 use axum::response::Response;
 use axum::routing::{get, post};
-use pintar_core::api::Page;
-use serde::de::DeserializeOwned;
 
 /// The admin routes.
 pub fn router() -> Router<AppState> {
@@ -57,51 +55,26 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/admin/courses/{id}/items/{cid}",
-            get(editor::item_page).post(editor::save_item),
+            get(item::page).post(item::save),
         )
-        .route(
-            "/admin/courses/{id}/items/{cid}/delete",
-            post(editor::delete_item),
-        )
+        .route("/admin/courses/{id}/items/{cid}/delete", post(item::delete))
         .route(
             "/admin/courses/{id}/items/{cid}/move",
-            post(editor::move_item),
+            post(item::move_item),
         )
         .route("/admin/audit", get(records::audit))
         .route("/admin/emails", get(records::emails))
 }
 
-/// Field errors of a form, looked up by field name in templates.
-#[derive(Debug, Clone, Default)]
-struct FieldErrors(Vec<FieldError>);
+/// Largest editor form read (Markdown and quiz JSON, URL-encoded), unless the upload limit
+/// is smaller.
+const EDITOR_FORM_BYTES: usize = 1024 * 1024;
 
-impl FieldErrors {
-    /// The first message for `field`.
-    fn of(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
-    }
-
-    /// Whether there are none.
-    fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// Every message, as `field: message`.
-    fn all(&self) -> Vec<String> {
-        self.0
-            .iter()
-            .map(|e| {
-                if e.field.is_empty() {
-                    e.message.clone()
-                } else {
-                    format!("{}: {}", e.field, e.message)
-                }
-            })
-            .collect()
-    }
+/// How large an editor form may be.
+fn editor_limit(state: &AppState) -> usize {
+    EDITOR_FORM_BYTES
+        .min(state.settings.max_upload_bytes)
+        .max(state.settings.max_body_bytes)
 }
 
 /// What an action refused for a reason the admin can act on (the client errors), as the
@@ -121,17 +94,17 @@ fn refusal(e: ServerError) -> Result<String, ServerError> {
 /// Redirects after a small action: to `back` (an admin page this site sent) or `default`,
 /// with `ok` on success or the refusal's detail on a client error.
 fn after_action(
-    m: &Admin,
+    v: &Visitor,
     back: Option<&str>,
     default: &str,
     result: Result<Flash, ServerError>,
 ) -> Result<Response, ServerError> {
     let to = back_to(back, default);
     match result {
-        Ok(flash) => Ok(m.v.redirect(&to, Some(flash))),
+        Ok(flash) => Ok(v.redirect(&to, Some(flash))),
         Err(e) => {
             let detail = refusal(e)?;
-            Ok(m.v.redirect(&to, Some(Flash::error("admin.flash.refused").with(&detail))))
+            Ok(v.redirect(&to, Some(Flash::error("admin.flash.refused").with(&detail))))
         }
     }
 }
@@ -145,67 +118,12 @@ fn back_to(back: Option<&str>, default: &str) -> String {
         .to_string()
 }
 
-/// A form body of up to `limit` bytes (the editor's forms carry Markdown and quiz JSON, so
-/// they get more room than the default body limit: URL-encoding can triple a text's size).
-async fn read_form<T: DeserializeOwned>(req: Request, limit: usize) -> Result<T, ServerError> {
-    let bytes = crate::body::read_body(req, limit).await?;
-    serde_urlencoded::from_bytes(&bytes)
-        .map_err(|e| ServerError::BadRequest(format!("the form could not be read: {e}")))
-}
-
-/// The pager under a list: this page, the number of pages and links to the neighbours.
-#[derive(Debug, Clone, Default)]
-struct Pager {
-    page: u64,
-    pages: u64,
-    prev: Option<String>,
-    next: Option<String>,
-}
-
-impl Pager {
-    /// The pager of `page`, with links made by `link(n)`.
-    fn of<T>(page: &Page<T>, link: impl Fn(u64) -> String) -> Self {
-        let pages = page.pages();
-        Self {
-            page: page.page,
-            pages,
-            prev: (page.page > 1).then(|| link((page.page - 1).min(pages))),
-            next: (page.page < pages).then(|| link(page.page + 1)),
-        }
-    }
-}
-
-/// `path?query` from the non-empty `pairs` (and `path` alone when all are empty).
-fn with_query(path: &str, pairs: &[(&str, &str)]) -> String {
-    let mut q = form_urlencoded::Serializer::new(String::new());
-    let mut any = false;
-    for (k, v) in pairs {
-        if !v.is_empty() {
-            q.append_pair(k, v);
-            any = true;
-        }
-    }
-    if any {
-        format!("{path}?{}", q.finish())
-    } else {
-        path.to_string()
-    }
-}
-
-/// `text` trimmed, or `None` when that leaves nothing.
-fn non_empty(text: &str) -> Option<String> {
-    let t = text.trim();
-    (!t.is_empty()).then(|| t.to_string())
-}
-
-/// At most `max` characters of `text` (what a re-rendered field or filter shows back).
-fn clip(text: &str, max: usize) -> String {
-    text.chars().take(max).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::FieldError;
+    use crate::web::{Pager, with_query};
+    use pintar_core::api::Page;
 
     #[test]
     fn goes_back_only_to_admin_pages() {
@@ -267,11 +185,5 @@ mod tests {
         let c = ServerError::Conflict("change your own account through another admin".into());
         assert!(refusal(c).is_ok_and(|s| s.contains("own account")));
         assert!(refusal(ServerError::Internal("boom".into())).is_err());
-        let errors = FieldErrors(vec![FieldError::new("slug", "taken")]);
-        assert_eq!(errors.of("slug"), Some("taken"));
-        assert_eq!(errors.of("title"), None);
-        assert_eq!(clip("abcdef", 3), "abc");
-        assert_eq!(non_empty("  "), None);
-        assert_eq!(non_empty(" a ").as_deref(), Some("a"));
     }
 }

@@ -1,24 +1,21 @@
 //! The records admins read: `GET /admin/audit` (the audit trail: who changed what, when,
 //! from where, with the row before and after) and `GET /admin/emails` (the email outbox
-//! with delivery status). Both through the API's handlers (`/admin/audit-logs`,
-//! `/admin/emails`), which leave secrets out.
+//! with delivery status). The same use cases as the API's `/admin/audit-logs` and
+//! `/admin/emails`, which leave secrets out.
 
-use super::{Pager, clip, non_empty, with_query};
+use crate::audit::{self, AuditFilter};
 use crate::error::ServerError;
-use crate::pagination::PageParams;
-use crate::routes::admin::{self, AuditFilter, EmailFilter};
-use crate::state::AppState;
-use crate::storage::entities::user;
-use crate::web::{Admin, Chrome};
+use crate::mail::outbox::{self, EmailFilter};
+use crate::paging::PageParams;
+use crate::setup::state::AppState;
+use crate::web::forms::{clip, non_empty};
+use crate::web::{Chrome, Pager, Visitor, with_query};
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::Uri;
 use axum::response::Response;
 use pintar_core::api::{AuditEntry, OUTBOX_STATUSES, OutboxEmail};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Rows per page.
@@ -105,41 +102,18 @@ struct AuditPage {
 /// `GET /admin/audit`.
 pub(super) async fn audit(
     State(state): State<AppState>,
-    m: Admin,
+    v: Visitor,
     query: Result<Query<AuditQuery>, QueryRejection>,
 ) -> Result<Response, ServerError> {
     let Query(q) = query.map_err(|e| ServerError::BadRequest(e.body_text()))?;
     let filter = audit_filter(&q)?;
-    let found = admin::audit_logs(
-        State(state.clone()),
-        m.user,
-        Uri::from_static("/admin/audit"),
-        Query(filter),
-        Query(PageParams {
-            page: q.page,
-            per_page: Some(PER_PAGE),
-        }),
-    )
-    .await?
-    .0;
-    // Who the actors are (at most a page of them), by email.
-    let ids: Vec<Uuid> = found
-        .items
-        .iter()
-        .filter_map(|e| e.actor_id.as_deref())
-        .filter_map(|a| Uuid::parse_str(a).ok())
-        .collect();
-    let emails: HashMap<String, String> = if ids.is_empty() {
-        HashMap::new()
-    } else {
-        user::Entity::find()
-            .filter(user::Column::Id.is_in(ids))
-            .all(&state.db)
-            .await?
-            .into_iter()
-            .map(|u| (u.id.to_string(), u.email))
-            .collect()
+    let paging = PageParams {
+        page: q.page,
+        per_page: Some(PER_PAGE),
     };
+    let found = audit::search(&state.db, &v.actor, filter, paging).await?;
+    // Who the actors are (at most a page of them), by email.
+    let emails = audit::actor_emails(&state.db, &found.items).await?;
     let pager = Pager::of(&found, |n| {
         with_query(
             "/admin/audit",
@@ -152,7 +126,7 @@ pub(super) async fn audit(
             ],
         )
     });
-    let c = Chrome::of(&state, &m.v).await?;
+    let c = Chrome::of(&state, &v).await?;
     let page = AuditPage {
         tab: "audit",
         rows: found
@@ -188,7 +162,7 @@ pub(super) async fn audit(
         pager_label: c.t.get("admin.audit.pages").to_string(),
         c,
     };
-    Ok(m.v.html(page.render()))
+    Ok(v.html(page.render()))
 }
 
 /// The email page's query (empty = any).
@@ -238,24 +212,18 @@ impl EmailsPage {
 /// `GET /admin/emails`.
 pub(super) async fn emails(
     State(state): State<AppState>,
-    m: Admin,
+    v: Visitor,
     query: Result<Query<EmailsQuery>, QueryRejection>,
 ) -> Result<Response, ServerError> {
     let Query(q) = query.map_err(|e| ServerError::BadRequest(e.body_text()))?;
-    let found = admin::emails(
-        State(state.clone()),
-        m.user,
-        Uri::from_static("/admin/emails"),
-        Query(EmailFilter {
-            status: non_empty(&q.status),
-        }),
-        Query(PageParams {
-            page: q.page,
-            per_page: Some(PER_PAGE),
-        }),
-    )
-    .await?
-    .0;
+    let filter = EmailFilter {
+        status: non_empty(&q.status),
+    };
+    let paging = PageParams {
+        page: q.page,
+        per_page: Some(PER_PAGE),
+    };
+    let found = outbox::list(&state.db, &v.actor, filter, paging).await?;
     let status = q.status.trim().to_string();
     let pager = Pager::of(&found, |n| {
         with_query(
@@ -263,7 +231,7 @@ pub(super) async fn emails(
             &[("status", &status), ("page", &n.to_string())],
         )
     });
-    let c = Chrome::of(&state, &m.v).await?;
+    let c = Chrome::of(&state, &v).await?;
     let page = EmailsPage {
         tab: "emails",
         rows: found.items,
@@ -274,7 +242,7 @@ pub(super) async fn emails(
         pager_label: c.t.get("admin.emails.pages").to_string(),
         c,
     };
-    Ok(m.v.html(page.render()))
+    Ok(v.html(page.render()))
 }
 
 #[cfg(test)]

@@ -1,21 +1,19 @@
 //! `GET /admin/users`: search accounts (email or name, role, status) and change a role or
-//! disable/enable an account — through `PATCH /api/v1/admin/users/{id}`'s handler, which
-//! audits the change, emails the user about a new role, revokes a demoted learner's keys,
-//! ends a disabled account's sessions and refuses an admin's own account.
+//! disable/enable an account — the use case `accounts::admin::update_user`, which audits
+//! the change, emails the user about a new role, revokes a demoted learner's keys, ends a
+//! disabled account's sessions and refuses an admin's own account.
 
-use super::{Pager, after_action, clip, non_empty, with_query};
-use crate::audit::RequestMeta;
-use crate::body::JsonBody;
+use super::after_action;
+use crate::accounts::admin::{self, UserFilter};
 use crate::error::ServerError;
-use crate::pagination::PageParams;
-use crate::routes::admin::{self, UserFilter};
-use crate::state::AppState;
-use crate::web::{Admin, Chrome, Flash};
+use crate::paging::PageParams;
+use crate::setup::state::AppState;
+use crate::web::forms::{clip, non_empty};
+use crate::web::{Chrome, Flash, Pager, Visitor, with_query};
 use askama::Template;
 use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::Uri;
 use axum::response::Response;
 use pintar_core::api::{AdminUserUpdate, Role, UserProfile};
 use serde::Deserialize;
@@ -102,24 +100,18 @@ impl UsersPage {
 /// The user list.
 pub(super) async fn list(
     State(state): State<AppState>,
-    m: Admin,
+    v: Visitor,
     query: Result<Query<UsersQuery>, QueryRejection>,
 ) -> Result<Response, ServerError> {
     let Query(q) = query.map_err(|e| ServerError::BadRequest(e.body_text()))?;
     let filter = filter_of(&q)?;
     let role = filter.role.map_or("", Role::as_str);
-    let found = admin::list_users(
-        State(state.clone()),
-        m.user,
-        Uri::from_static("/admin/users"),
-        Query(filter),
-        Query(PageParams {
-            page: q.page,
-            per_page: Some(PER_PAGE),
-        }),
-    )
-    .await?
-    .0;
+    let paging = PageParams {
+        page: q.page,
+        per_page: Some(PER_PAGE),
+    };
+    let found = admin::list_users(&state.accounts, &v.actor, filter, paging).await?;
+    let me = v.caller()?.id.to_string();
     let link = |page: u64| {
         with_query(
             "/admin/users",
@@ -146,14 +138,14 @@ pub(super) async fn list(
         ],
     );
     let pager = Pager::of(&found, link);
-    let c = Chrome::of(&state, &m.v).await?;
+    let c = Chrome::of(&state, &v).await?;
     let page = UsersPage {
         tab: "users",
         rows: found
             .items
             .into_iter()
             .map(|u| Row {
-                me: u.id == m.user.id.to_string(),
+                me: u.id == me,
                 role_path: format!("/admin/users/{}/role", u.id),
                 active_path: format!("/admin/users/{}/active", u.id),
                 u,
@@ -169,7 +161,7 @@ pub(super) async fn list(
         pager_label: c.t.get("admin.users.pages").to_string(),
         c,
     };
-    Ok(m.v.html(page.render()))
+    Ok(v.html(page.render()))
 }
 
 /// The role form.
@@ -186,38 +178,27 @@ pub(super) struct ActiveForm {
     back: Option<String>,
 }
 
-/// Applies `change` to account `id` through the API's handler.
+/// Applies `change` to account `id`.
 async fn update(
     state: &AppState,
-    m: &Admin,
-    meta: RequestMeta,
+    v: &Visitor,
     id: String,
     change: AdminUserUpdate,
 ) -> Result<UserProfile, ServerError> {
-    Ok(admin::update_user_admin(
-        State(state.clone()),
-        m.user,
-        meta,
-        Path(id),
-        JsonBody(change),
-    )
-    .await?
-    .0)
+    admin::update_user(&state.accounts, &v.actor, &id, change).await
 }
 
 /// `POST /admin/users/{id}/role`.
 pub(super) async fn set_role(
     State(state): State<AppState>,
-    m: Admin,
-    meta: RequestMeta,
+    v: Visitor,
     Path(id): Path<String>,
     Form(form): Form<RoleForm>,
 ) -> Result<Response, ServerError> {
     let result = match form.role.parse::<Role>() {
         Ok(role) => update(
             &state,
-            &m,
-            meta,
+            &v,
             id,
             AdminUserUpdate {
                 role: Some(role),
@@ -231,14 +212,13 @@ pub(super) async fn set_role(
             "must be public, developer or admin",
         )),
     };
-    after_action(&m, form.back.as_deref(), "/admin/users", result)
+    after_action(&v, form.back.as_deref(), "/admin/users", result)
 }
 
 /// `POST /admin/users/{id}/active`.
 pub(super) async fn set_active(
     State(state): State<AppState>,
-    m: Admin,
-    meta: RequestMeta,
+    v: Visitor,
     Path(id): Path<String>,
     Form(form): Form<ActiveForm>,
 ) -> Result<Response, ServerError> {
@@ -250,8 +230,7 @@ pub(super) async fn set_active(
     let result = match active {
         Ok(a) => update(
             &state,
-            &m,
-            meta,
+            &v,
             id,
             AdminUserUpdate {
                 role: None,
@@ -269,7 +248,7 @@ pub(super) async fn set_active(
         }),
         Err(e) => Err(e),
     };
-    after_action(&m, form.back.as_deref(), "/admin/users", result)
+    after_action(&v, form.back.as_deref(), "/admin/users", result)
 }
 
 #[cfg(test)]

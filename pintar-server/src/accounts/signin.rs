@@ -1,0 +1,87 @@
+//! Session use cases: signing in (for the API, or the website's cookie session), renewing
+//! with a refresh token, and signing out. A session is a family of refresh tokens; ending
+//! one takes effect on its next request.
+
+use super::{Context, sessions};
+use crate::error::ServerError;
+use crate::policy::{Actor, Operation};
+use pintar_core::api::{LoginRequest, TokenResponse};
+use uuid::Uuid;
+
+/// Signs in with email and password: a new session with its access and refresh tokens.
+pub async fn sign_in(
+    ctx: &Context,
+    actor: &Actor,
+    login: LoginRequest,
+) -> Result<TokenResponse, ServerError> {
+    actor.authorize(Operation::SignIn)?;
+    sessions::login(
+        &ctx.db,
+        ctx.authn.keys(),
+        &ctx.metrics,
+        &actor.origin,
+        login,
+    )
+    .await
+}
+
+/// Signs in for the website: a new session, and the token of its cookie (valid for
+/// `secs`; the API refuses it, as pages refuse API tokens).
+pub async fn sign_in_web(
+    ctx: &Context,
+    actor: &Actor,
+    login: LoginRequest,
+    secs: u64,
+) -> Result<String, ServerError> {
+    let tokens = sign_in(ctx, actor, login).await?;
+    let keys = ctx.authn.keys();
+    let claims = keys.verify(&tokens.access_token)?;
+    let bad = || ServerError::Internal("a fresh token names no valid session".into());
+    let user = Uuid::parse_str(&claims.sub).map_err(|_| bad())?;
+    let sid = Uuid::parse_str(&claims.sid).map_err(|_| bad())?;
+    keys.issue_web(user, claims.role, sid, secs)
+}
+
+/// Exchanges a refresh token for new tokens (rotation; reusing a rotated token ends the
+/// whole session, its access tokens included).
+pub async fn refresh(
+    ctx: &Context,
+    actor: &Actor,
+    token: &str,
+) -> Result<TokenResponse, ServerError> {
+    actor.authorize(Operation::RefreshSession)?;
+    match sessions::refresh(&ctx.db, ctx.authn.keys(), token).await {
+        Ok(tokens) => Ok(tokens),
+        Err((e, ended)) => {
+            if ended {
+                ctx.credentials_changed();
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Ends the session of a refresh token (`everywhere`: every session of its account).
+/// Idempotent.
+pub async fn sign_out(
+    ctx: &Context,
+    actor: &Actor,
+    token: &str,
+    everywhere: bool,
+) -> Result<(), ServerError> {
+    actor.authorize(Operation::SignOut)?;
+    if sessions::logout(&ctx.db, token, everywhere).await? {
+        ctx.credentials_changed();
+    }
+    Ok(())
+}
+
+/// Ends the actor's own session (the website's sign-out). Anonymous: nothing to end.
+pub async fn sign_out_session(ctx: &Context, actor: &Actor) -> Result<(), ServerError> {
+    actor.authorize(Operation::SignOut)?;
+    if let Some(sid) = actor.caller.and_then(|c| c.session()) {
+        sessions::revoke_family(&ctx.db, sid).await?;
+        ctx.credentials_changed();
+    }
+    Ok(())
+}
