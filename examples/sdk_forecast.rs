@@ -42,7 +42,7 @@ async fn run(path: &str, key: &str, horizon: Option<usize>) -> Result<(), Error>
     let client = Client::builder().base_url(server).api_key(key).build()?;
 
     let mut upload = client
-        .analytics()
+        .analysis()
         .analyze_file(path)
         .await?
         .progress(|sent, total| {

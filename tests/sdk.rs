@@ -173,7 +173,7 @@ async fn every_area_through_the_sdk(engine: Engine) {
     let sent = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     let seen = sent.clone();
     let outcome = ci
-        .analytics()
+        .analysis()
         .analyze_bytes(csv.clone())
         .horizon(6)
         .progress(move |n, _| seen.store(n, std::sync::atomic::Ordering::Relaxed))
@@ -194,7 +194,7 @@ async fn every_area_through_the_sdk(engine: Engine) {
     let run_id = run_id.expect("X-Run-Id");
     // A job: queued, awaited with the backing-off poll, then its report.
     let queued = ci
-        .analytics()
+        .analysis()
         .analyze_bytes(csv.clone())
         .run_async(Some(true))
         .report()
@@ -202,17 +202,17 @@ async fn every_area_through_the_sdk(engine: Engine) {
         .expect("job report");
     assert_eq!(queued.series.len(), 1);
     let runs = ci
-        .analytics()
+        .analysis()
         .runs()
         .status(RunStatus::Succeeded)
         .send()
         .await
         .expect("runs");
     assert_eq!(runs.total, 2);
-    let table = ci.analytics().report_csv(&run_id).await.expect("csv");
+    let table = ci.analysis().report_csv(&run_id).await.expect("csv");
     assert!(table.contains("kopi"));
     let quick = ci
-        .analytics()
+        .analysis()
         .quick(csv, pintar_sdk::DataFormat::Csv)
         .await
         .expect("quick");
@@ -224,10 +224,7 @@ async fn every_area_through_the_sdk(engine: Engine) {
         .await
         .expect_err("out of scope");
     assert_eq!(denied.status(), Some(403));
-    ci.analytics()
-        .delete_run(&run_id)
-        .await
-        .expect("delete run");
+    ci.analysis().delete_run(&run_id).await.expect("delete run");
 
     // Platform analytics and admin.
     let series = admin

@@ -80,9 +80,10 @@ pub enum Command {
     /// Past remote analyses: list, show, download reports.
     #[command(subcommand)]
     Runs(RunsCommand),
-    /// Platform analytics: progress, engagement, completion and activity.
-    #[command(subcommand)]
-    Analytics(AnalyticsCommand),
+    /// Insights: how learners use the courses (progress, engagement, completion,
+    /// activity). `analytics` is the old name of this command.
+    #[command(subcommand, visible_alias = "analytics")]
+    Insights(InsightsCommand),
     /// Administration: users, courses, the audit log and the email outbox (admins).
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -280,9 +281,9 @@ pub enum RunsCommand {
     },
 }
 
-/// `pintar analytics …`.
+/// `pintar insights …`.
 #[derive(Debug, Subcommand)]
-pub enum AnalyticsCommand {
+pub enum InsightsCommand {
     /// Each learner's progress in each course.
     Progress {
         /// Only this learner (user id).
@@ -291,7 +292,7 @@ pub enum AnalyticsCommand {
     },
     /// How far learners are in each course.
     Courses,
-    /// Enrolments, opens and quiz attempts per course.
+    /// Enrollments, opens and quiz attempts per course.
     Engagement {
         /// From this day (YYYY-MM-DD).
         #[arg(long)]

@@ -60,7 +60,7 @@ fn run(command: Command, globals: &Globals, printer: printer::Printer) -> Result
         Command::Certificates(c) => commands::certificates::run(c, &ctx),
         Command::Analyze(a) => commands::remote::analyze(a, &ctx),
         Command::Runs(c) => commands::remote::runs(c, &ctx),
-        Command::Analytics(c) => commands::insights::run(c, &ctx),
+        Command::Insights(c) => commands::insights::run(c, &ctx),
         Command::Admin(c) => commands::admin::run(c, &ctx),
         Command::Backtest(_) | Command::Completions { .. } | Command::Config(_) => Ok(()),
     }

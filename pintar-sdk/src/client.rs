@@ -341,12 +341,19 @@ impl Client {
         crate::handlers::certificates::CertificatesHandler::new(self)
     }
 
-    /// Data analytics: analyse files, quick analysis, runs.
-    pub fn analytics(&self) -> crate::handlers::analytics::AnalyticsHandler<'_> {
-        crate::handlers::analytics::AnalyticsHandler::new(self)
+    /// Analysis of your series: analyse files (forecasts included), quick analysis, runs.
+    pub fn analysis(&self) -> crate::handlers::analysis::AnalysisHandler<'_> {
+        crate::handlers::analysis::AnalysisHandler::new(self)
     }
 
-    /// Platform analytics: progress, engagement, completion, activity.
+    /// The old name of [`analysis`](Self::analysis).
+    #[deprecated(since = "0.2.0", note = "renamed to `analysis()`")]
+    pub fn analytics(&self) -> crate::handlers::analysis::AnalysisHandler<'_> {
+        self.analysis()
+    }
+
+    /// Insights: platform figures about learning (progress, engagement, completion,
+    /// activity).
     pub fn insights(&self) -> crate::handlers::insights::InsightsHandler<'_> {
         crate::handlers::insights::InsightsHandler::new(self)
     }

@@ -3,7 +3,7 @@
 
 use crate::client::{Client, Credentials};
 use crate::error::{ApiError, Error, Result};
-use crate::handlers::analytics::UploadProgress;
+use crate::handlers::analysis::UploadProgress;
 use crate::retry::retryable;
 use crate::session::Tokens;
 use bytes::Bytes;

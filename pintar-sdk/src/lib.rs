@@ -1,10 +1,10 @@
 //! The typed async Rust client of the Pintar Ekspor API: courses and learning, API keys,
-//! data analytics with forecasts, platform analytics and administration.
+//! analysis of your series with forecasts, insights about learning, and administration.
 //!
 //! ```no_run
 //! # async fn demo() -> pintar_sdk::Result<()> {
 //! let client = pintar_sdk::Client::builder().base_url("http://127.0.0.1:8000").api_key("pk_…").build()?;
-//! let report = client.analytics().analyze_file("exports.csv").await?.report().await?;
+//! let report = client.analysis().analyze_file("exports.csv").await?.report().await?;
 //! println!("{} series analysed", report.series.len());
 //! # Ok(()) }
 //! ```
@@ -37,7 +37,7 @@ pub use client::{
     DEFAULT_UPLOAD_TIMEOUT, TokenListener,
 };
 pub use error::{ApiError, Error, Result};
-pub use handlers::analytics::{Analysis, DataFormat};
+pub use handlers::analysis::{Analysis, DataFormat};
 pub use page::ListRequest;
 pub use retry::RetryPolicy;
 pub use session::Tokens;

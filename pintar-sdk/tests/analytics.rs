@@ -1,4 +1,4 @@
-//! `client.analytics()`: uploads with their options and progress, the 200/202 answers,
+//! `client.analysis()`: uploads with their options and progress, the 200/202 answers,
 //! waiting for a job, quick analysis, and runs.
 
 mod support;
@@ -59,7 +59,7 @@ async fn analyze_sends_the_options_as_query_and_the_data_as_body() {
         .await;
 
     let answer = key_client(&server)
-        .analytics()
+        .analysis()
         .analyze_bytes(CSV)
         .format(DataFormat::Csv)
         .horizon(6)
@@ -103,7 +103,7 @@ async fn upload_progress_rises_to_the_total() {
     let seen: Steps = Arc::default();
     let sink = Arc::clone(&seen);
     key_client(&server)
-        .analytics()
+        .analysis()
         .analyze_bytes(data)
         .progress(move |sent, of| sink.lock().expect("lock").push((sent, of)))
         .report()
@@ -133,7 +133,7 @@ async fn a_202_is_the_queued_run() {
         .await;
 
     let answer = key_client(&server)
-        .analytics()
+        .analysis()
         .analyze_bytes(CSV)
         .run_async(Some(true))
         .send()
@@ -179,7 +179,7 @@ async fn report_on_a_202_polls_the_run_until_it_succeeds_then_fetches_the_report
         .await;
 
     let r = key_client(&server)
-        .analytics()
+        .analysis()
         .analyze_bytes(CSV)
         .report()
         .await
@@ -214,7 +214,7 @@ async fn report_of_a_queued_run_that_fails_is_its_stored_problem() {
         .await;
 
     let err = key_client(&server)
-        .analytics()
+        .analysis()
         .analyze_bytes(CSV)
         .report()
         .await
@@ -242,7 +242,7 @@ async fn csv_asks_for_the_table() {
         .await;
 
     let got = key_client(&server)
-        .analytics()
+        .analysis()
         .analyze_bytes(r#"[{"date":"2024-01-01","category":"kopi","value":120}]"#)
         .format(DataFormat::Json)
         .csv()
@@ -277,7 +277,7 @@ async fn csv_on_a_202_waits_for_the_job_then_fetches_the_table() {
         .await;
 
     let got = key_client(&server)
-        .analytics()
+        .analysis()
         .analyze_bytes(CSV)
         .csv()
         .await
@@ -300,13 +300,13 @@ async fn analyze_file_reads_the_file_and_takes_the_format_from_its_name() {
     let file = std::env::temp_dir().join(format!("pintar-sdk-test-{}.CSV", std::process::id()));
     std::fs::write(&file, CSV).expect("write");
     let client = key_client(&server);
-    let result = client.analytics().analyze_file(&file).await;
+    let result = client.analysis().analyze_file(&file).await;
     std::fs::remove_file(&file).expect("clean up");
     let r = result.expect("read").report().await.expect("report");
     assert_eq!(r.series[0].category, "kopi");
 
     let err = key_client(&server)
-        .analytics()
+        .analysis()
         .analyze_file("/nonexistent/exports.csv")
         .await
         .expect_err("no file");
@@ -339,7 +339,7 @@ async fn analyze_stream_sends_every_chunk_once() {
         Ok(Bytes::from(b.to_string())),
     ]);
     let r = key_client(&server)
-        .analytics()
+        .analysis()
         .analyze_stream(chunks, Some(CSV.len() as u64))
         .format(DataFormat::Csv)
         .report()
@@ -363,7 +363,7 @@ async fn quick_analysis_posts_the_data() {
         .await;
 
     let q = key_client(&server)
-        .analytics()
+        .analysis()
         .quick(CSV, DataFormat::Csv)
         .await
         .expect("quick");
@@ -387,7 +387,7 @@ async fn runs_list_filters_and_pages() {
         .await;
 
     let got = token_client(&server, "access", "refresh")
-        .analytics()
+        .analysis()
         .runs()
         .status(RunStatus::Failed)
         .user(USER_ID)
@@ -439,7 +439,7 @@ async fn run_report_report_csv_and_delete_run() {
         .await;
 
     let client = key_client(&server);
-    let h = client.analytics();
+    let h = client.analysis();
     assert_eq!(h.run(RUN_ID).await.expect("run"), run(RunStatus::Succeeded));
     assert_eq!(h.report(RUN_ID).await.expect("report"), report());
     assert_eq!(h.report_csv(RUN_ID).await.expect("csv"), "date,category\n");
@@ -457,7 +457,7 @@ async fn wait_gives_up_at_its_limit() {
         .await;
 
     let err = key_client(&server)
-        .analytics()
+        .analysis()
         .wait(RUN_ID, Duration::from_millis(100))
         .await
         .expect_err("still running");
@@ -480,7 +480,7 @@ async fn a_stream_upload_is_not_renewed_or_retried() {
 
     let chunks = futures_util::stream::iter([Ok(Bytes::from_static(CSV.as_bytes()))]);
     let err = token_client(&server, "access", "refresh")
-        .analytics()
+        .analysis()
         .analyze_stream(chunks, None)
         .send()
         .await

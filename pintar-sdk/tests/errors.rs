@@ -323,7 +323,7 @@ async fn a_body_that_stalls_is_a_timeout_of_the_calls_own_limit() {
         .expect("client");
     let started = Instant::now();
     let err = client
-        .analytics()
+        .analysis()
         .analyze_bytes(CSV)
         .send()
         .await

@@ -70,7 +70,7 @@ async fn a_delete_is_idempotent_and_retried_too() {
     .await;
 
     key_client(&server)
-        .analytics()
+        .analysis()
         .delete_run(RUN_ID)
         .await
         .expect("deleted");

@@ -35,8 +35,8 @@ pub fn analyze(args: &AnalyzeArgs, ctx: &Context) -> Result<(), CliError> {
     };
     let spinner = bar.clone();
     let report = ctx.run(async {
-        let analytics = ctx.client().analytics();
-        let mut req = analytics
+        let analysis = ctx.client().analysis();
+        let mut req = analysis
             .analyze_bytes(bytes)
             .format(DataFormat::from_path(path))
             .duplicates(args.input.duplicates.into())
@@ -59,8 +59,8 @@ pub fn analyze(args: &AnalyzeArgs, ctx: &Context) -> Result<(), CliError> {
             Analysis::Done { run_id, report } => (run_id, *report),
             Analysis::Queued(run) => {
                 spin(&spinner, &format!("queued as job {}; waiting", run.id));
-                analytics.wait(&run.id, Duration::from_secs(3600)).await?;
-                (Some(run.id.clone()), analytics.report(&run.id).await?)
+                analysis.wait(&run.id, Duration::from_secs(3600)).await?;
+                (Some(run.id.clone()), analysis.report(&run.id).await?)
             }
             _ => return Err(CliError::Internal("the server answered CSV".into())),
         };
@@ -89,7 +89,7 @@ fn spin(bar: &ProgressBar, message: &str) {
 
 /// Runs a `runs` subcommand.
 pub fn runs(cmd: &RunsCommand, ctx: &Context) -> Result<(), CliError> {
-    let analytics = ctx.client().analytics();
+    let analysis = ctx.client().analysis();
     match cmd {
         RunsCommand::List {
             status,
@@ -107,7 +107,7 @@ pub fn runs(cmd: &RunsCommand, ctx: &Context) -> Result<(), CliError> {
                 })
                 .transpose()?;
             let page = ctx.run(async {
-                let mut req = analytics.runs().page(*page).per_page(*per_page);
+                let mut req = analysis.runs().page(*page).per_page(*per_page);
                 if let Some(s) = status {
                     req = req.status(s);
                 }
@@ -148,7 +148,7 @@ pub fn runs(cmd: &RunsCommand, ctx: &Context) -> Result<(), CliError> {
             ctx.print(&text)
         }
         RunsCommand::Show { id } => {
-            let run = ctx.run(async { Ok(analytics.run(id).await?) })?;
+            let run = ctx.run(async { Ok(analysis.run(id).await?) })?;
             if ctx.json {
                 return ctx.print_json(&run);
             }
@@ -157,9 +157,9 @@ pub fn runs(cmd: &RunsCommand, ctx: &Context) -> Result<(), CliError> {
         RunsCommand::Download { id, csv, output } => {
             let text = ctx.run(async {
                 if *csv {
-                    Ok(analytics.report_csv(id).await?)
+                    Ok(analysis.report_csv(id).await?)
                 } else {
-                    let report = analytics.report(id).await?;
+                    let report = analysis.report(id).await?;
                     serde_json::to_string(&report)
                         .map(|s| s + "\n")
                         .map_err(|e| CliError::Internal(format!("cannot encode the report: {e}")))

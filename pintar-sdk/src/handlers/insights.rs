@@ -1,4 +1,4 @@
-//! Platform analytics: how learners progress, engage and complete, and activity over time.
+//! Insights: how learners progress, engage and complete, and activity over time.
 //! Admins see every course; a developer key with the `analytics` scope sees the aggregates.
 
 use crate::client::Client;
@@ -12,7 +12,7 @@ use pintar_core::api::{
 };
 use serde::Serialize;
 
-/// `client.insights()`: platform analytics.
+/// `client.insights()`: insights: platform figures about learning.
 #[derive(Debug, Clone, Copy)]
 pub struct InsightsHandler<'a> {
     client: &'a Client,
@@ -84,7 +84,7 @@ impl<'a> InsightsHandler<'a> {
         ListRequest::new(self.client, ["analytics", "course-progress"], NoFilter {})
     }
 
-    /// Enrolments, opens and quiz attempts per course (`GET /analytics/course-engagement`).
+    /// Enrollments, opens and quiz attempts per course (`GET /analytics/course-engagement`).
     ///
     /// ```no_run
     /// # async fn demo(client: pintar_sdk::Client) -> pintar_sdk::Result<()> {

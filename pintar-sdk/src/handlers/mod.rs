@@ -1,7 +1,7 @@
 //! The API by area: each handler is reached from the [`Client`](crate::Client).
 
 pub mod admin;
-pub mod analytics;
+pub mod analysis;
 pub mod auth;
 pub mod certificates;
 pub mod courses;

@@ -31,12 +31,10 @@ pub async fn update_profile(
     req: UpdateProfileRequest,
 ) -> Result<UserProfile, ServerError> {
     let caller = actor.require(Operation::UpdateProfile)?;
-    let new_password = req.password.is_some();
     let updated = users::update_profile(&ctx.db, &actor.origin, caller, req).await?;
-    if new_password {
-        // Other sessions ended: this instance must not serve them from its cache.
-        ctx.credentials_changed();
-    }
+    // Other sessions may have ended (a new password) and the name changed: this instance
+    // must not serve either from its cache.
+    ctx.credentials_changed();
     users::profile(&updated)
 }
 

@@ -35,12 +35,19 @@ struct Grant {
     expires_at: Option<DateTime<Utc>>,
 }
 
+/// What a live session's account looks like now.
+#[derive(Debug, Clone)]
+struct Account {
+    role: Role,
+    name: std::sync::Arc<str>,
+}
+
 /// Verifies credentials, with the short-lived caches described above.
 pub struct Authenticator {
     keys: AuthKeys,
-    /// (user, session) → the account's role while the session is live and the account
-    /// active, else `None`.
-    sessions: Option<Cache<(Uuid, Uuid), Option<Role>>>,
+    /// (user, session) → the account's role and name while the session is live and the
+    /// account active, else `None`.
+    sessions: Option<Cache<(Uuid, Uuid), Option<Account>>>,
     /// Key hash → its grant while the key is live and its owner active. Only good keys are
     /// kept: made-up keys must not push them out.
     api_keys: Option<Cache<String, Grant>>,
@@ -93,6 +100,21 @@ impl Authenticator {
         }
     }
 
+    /// The display name of a signed-in `caller`: from the session cache when this request
+    /// checked it a moment ago, else from the database.
+    pub async fn display_name(
+        &self,
+        db: &DatabaseConnection,
+        caller: &Caller,
+    ) -> Result<String, ServerError> {
+        if let (Some(sid), Some(cache)) = (caller.session(), &self.sessions)
+            && let Some(Some(account)) = cache.get(&(caller.id, sid))
+        {
+            return Ok(account.name.to_string());
+        }
+        Ok(super::users::load(db, caller.id).await?.display_name)
+    }
+
     /// The caller these credentials prove, or 401.
     pub async fn authenticate(
         &self,
@@ -121,20 +143,20 @@ impl Authenticator {
         let id = Uuid::parse_str(&claims.sub).map_err(|_| bad())?;
         let sid = Uuid::parse_str(&claims.sid).map_err(|_| bad())?;
         let cached = self.sessions.as_ref().and_then(|c| c.get(&(id, sid)));
-        let role = match cached {
-            Some(r) => r,
+        let account = match cached {
+            Some(a) => a,
             None => {
                 let seen = self.generation.load(Ordering::SeqCst);
-                let r = load_session(db, id, sid).await?;
+                let a = load_session(db, id, sid).await?;
                 if let Some(c) = &self.sessions
                     && self.generation.load(Ordering::SeqCst) == seen
                 {
-                    c.insert((id, sid), r);
+                    c.insert((id, sid), a.clone());
                 }
-                r
+                a
             }
         };
-        let role = role.ok_or_else(ended_session)?;
+        let role = account.ok_or_else(ended_session)?.role;
         Ok(Caller {
             id,
             role,
@@ -192,12 +214,12 @@ fn stored_role(u: &user::Model) -> Result<Role, ServerError> {
         .map_err(|e| ServerError::Internal(format!("stored role: {e}")))
 }
 
-/// The account's role if the session is live and the account active.
+/// The account's role and name if the session is live and the account active.
 async fn load_session(
     db: &DatabaseConnection,
     id: Uuid,
     sid: Uuid,
-) -> Result<Option<Role>, ServerError> {
+) -> Result<Option<Account>, ServerError> {
     let Some(account) = user::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -208,7 +230,10 @@ async fn load_session(
     if !sessions::is_live(db, id, sid).await? {
         return Ok(None);
     }
-    stored_role(&account).map(Some)
+    Ok(Some(Account {
+        role: stored_role(&account)?,
+        name: account.display_name.into(),
+    }))
 }
 
 /// The key's grant if it is live and its owner active; notes its use.

@@ -11,8 +11,8 @@ pub mod results;
 pub mod runs;
 pub mod submit;
 
+use crate::config::Settings;
 use crate::error::ServerError;
-use crate::setup::config::Settings;
 use pintar_core::AnalyticsError;
 use pintar_core::analytics::{InputFormat, analyze_bytes};
 use pintar_core::options::AnalysisOptions;

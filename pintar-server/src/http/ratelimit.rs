@@ -4,9 +4,9 @@
 //! instances sharing the limits, `PINTAR_REDIS_URL`); `RateLimit-*` headers on every limited
 //! response and `Retry-After` on 429.
 
+use crate::config::Settings;
 use crate::error::{problem, respond};
 use crate::http::client_ip::TrustedProxies;
-use crate::setup::config::Settings;
 use axum::extract::{ConnectInfo, Request};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;

@@ -14,7 +14,7 @@ pub use provider::{DeliveryError, Outgoing, Provider};
 pub use templates::{Locale, Message};
 pub use worker::{DeliveryConfig, Worker};
 
-use crate::setup::config::Settings;
+use crate::config::Settings;
 use std::sync::Arc;
 use tokio::sync::Notify;
 

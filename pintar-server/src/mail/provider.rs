@@ -3,8 +3,8 @@
 
 use super::http::{HttpConfig, HttpProvider};
 use super::smtp::{SmtpConfig, SmtpProvider, SmtpTls};
+use crate::config::Settings;
 use crate::error::ServerError;
-use crate::setup::config::Settings;
 use crate::storage::entities::email_outbox;
 use std::time::Duration;
 use uuid::Uuid;

@@ -11,8 +11,8 @@
 //! the outcome is written only by the worker that still holds the claim.
 
 use super::provider::{DeliveryError, Outgoing, Provider};
+use crate::config::Settings;
 use crate::error::ServerError;
-use crate::setup::config::Settings;
 use crate::storage::entities::email_outbox::{self, Column, Entity};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};

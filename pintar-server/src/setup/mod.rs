@@ -1,8 +1,7 @@
-//! Process set-up: settings, the state every request shares, the application (routes and
+//! Process set-up: the state every request shares, the application (routes and
 //! layers) and serving it, and the background workers.
 
 pub mod app;
-pub mod config;
 pub mod secrets;
 pub mod state;
 pub mod workers;

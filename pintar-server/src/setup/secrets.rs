@@ -2,7 +2,7 @@
 //! signing secret, kept owner-only in the data directory.
 
 use crate::auth::random_token;
-use crate::setup::config::Settings;
+use crate::config::Settings;
 
 /// The JWT secret: from settings, else generated once into `data_dir/jwt_secret` (owner-only),
 /// so tokens survive restarts and every instance sharing the data dir agrees.

@@ -4,13 +4,13 @@
 use crate::accounts::{self, Authenticator};
 use crate::analysis;
 use crate::auth::AuthKeys;
+use crate::config::Settings;
 use crate::error::ServerError;
 use crate::http::ratelimit::RateLimiter;
 use crate::insights;
 use crate::learning;
 use crate::mail::Mail;
 use crate::metrics::Metrics;
-use crate::setup::config::Settings;
 use axum::extract::FromRef;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;

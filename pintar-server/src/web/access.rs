@@ -77,3 +77,122 @@ pub fn page_operation(method: &Method, path: &str) -> Option<Operation> {
 pub async fn pages(req: Request, next: Next) -> Response {
     crate::http::access::check(page_operation, req, next).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// Every `.route("…", get(…).post(…))` in the website's sources, as (method, path).
+    fn routed() -> Vec<(Method, String)> {
+        let mut files = Vec::new();
+        let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).expect("the web sources") {
+                let path = entry.expect("an entry").path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    files.push(path);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for file in files {
+            let text = std::fs::read_to_string(&file).expect("readable");
+            for (at, _) in text.match_indices(".route(") {
+                let rest = &text[at + ".route(".len()..];
+                let Some(start) = rest.find('"') else {
+                    continue;
+                };
+                let Some(len) = rest[start + 1..].find('"') else {
+                    continue;
+                };
+                let path = &rest[start + 1..start + 1 + len];
+                // The handlers: up to the closing parenthesis of `.route(`.
+                let mut depth = 1;
+                let mut end = 0;
+                for (i, c) in rest.char_indices() {
+                    match c {
+                        '(' => depth += 1,
+                        ')' => depth -= 1,
+                        _ => {}
+                    }
+                    if depth == 0 {
+                        end = i;
+                        break;
+                    }
+                }
+                let handlers = &rest[..end];
+                for (name, method) in [("get(", Method::GET), ("post(", Method::POST)] {
+                    if handlers.contains(name) {
+                        out.push((method, path.to_string()));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_page_names_its_operation() {
+        let routes = routed();
+        assert!(routes.len() > 40, "the scan found the pages: {routes:?}");
+        for (method, path) in routes {
+            if path.starts_with("/assets/") {
+                continue;
+            }
+            assert!(
+                page_operation(&method, &path).is_some(),
+                "{method} {path} performs no operation in web::access"
+            );
+        }
+    }
+
+    #[test]
+    fn pages_and_api_routes_doing_the_same_thing_agree() {
+        use crate::http::access::api_operation;
+        // The same operation, so the same rule: asserted for the pairs a reader might doubt.
+        let pairs = [
+            (
+                "POST",
+                "/courses/{slug}/enroll",
+                "POST",
+                "/api/v1/courses/{id}/enroll",
+            ),
+            (
+                "GET",
+                "/learn/{slug}/{cid}",
+                "GET",
+                "/api/v1/courses/{id}/contents/{cid}",
+            ),
+            (
+                "POST",
+                "/developer/analytics",
+                "POST",
+                "/api/v1/analytics/analyze",
+            ),
+            ("POST", "/developer/keys", "POST", "/api/v1/developer/key"),
+            (
+                "POST",
+                "/admin/courses/import",
+                "POST",
+                "/api/v1/admin/courses/import",
+            ),
+            (
+                "POST",
+                "/admin/users/{id}/role",
+                "PATCH",
+                "/api/v1/admin/users/{id}",
+            ),
+            ("GET", "/admin/audit", "GET", "/api/v1/admin/audit-logs"),
+        ];
+        for (pm, page, am, api) in pairs {
+            let pm: Method = pm.parse().expect("method");
+            let am: Method = am.parse().expect("method");
+            let p = page_operation(&pm, page).expect("page");
+            let a = api_operation(&am, api).expect("api");
+            assert_eq!(p, a, "{page} and {api}");
+        }
+    }
+}

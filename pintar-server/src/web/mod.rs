@@ -63,12 +63,8 @@ pub struct Chrome {
 impl Chrome {
     /// The layout for `v`; reads the signed-in user's name.
     pub async fn of(state: &AppState, v: &Visitor) -> Result<Self, ServerError> {
-        let name = match v.user {
-            Some(u) => {
-                crate::accounts::users::load(&state.db, u.id)
-                    .await?
-                    .display_name
-            }
+        let name = match &v.user {
+            Some(u) => state.authn.display_name(&state.db, u).await?,
             None => String::new(),
         };
         Ok(Self {

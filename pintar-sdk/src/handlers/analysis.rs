@@ -1,4 +1,4 @@
-//! Data analytics: upload a CSV or JSON file of time series and get the report (statistics,
+//! Analysis: upload a CSV or JSON file of time series and get the report (statistics,
 //! trend, growth, seasonality, forecast), now or as a job; past runs.
 
 use crate::client::Client;
@@ -63,13 +63,13 @@ enum Source {
     Stream(reqwest::Body, Option<u64>),
 }
 
-/// `client.analytics()`: analyse data, and the runs that analyses leave.
+/// `client.analysis()`: analyse data, and the runs that analyses leave.
 #[derive(Debug, Clone, Copy)]
-pub struct AnalyticsHandler<'a> {
+pub struct AnalysisHandler<'a> {
     client: &'a Client,
 }
 
-impl<'a> AnalyticsHandler<'a> {
+impl<'a> AnalysisHandler<'a> {
     pub(crate) fn new(client: &'a Client) -> Self {
         Self { client }
     }
@@ -78,7 +78,7 @@ impl<'a> AnalyticsHandler<'a> {
     ///
     /// ```no_run
     /// # async fn demo(client: pintar_sdk::Client) -> pintar_sdk::Result<()> {
-    /// let report = client.analytics().analyze_file("exports.csv").await?.horizon(6).report().await?;
+    /// let report = client.analysis().analyze_file("exports.csv").await?.horizon(6).report().await?;
     /// for s in &report.series {
     ///     println!("{}: {:?}", s.category, s.forecast.as_ref().map(|f| &f.model));
     /// }
@@ -102,7 +102,7 @@ impl<'a> AnalyticsHandler<'a> {
     /// use pintar_sdk::{Analysis, DataFormat};
     /// let csv = std::fs::read("exports.csv").expect("a file");
     /// let answer = client
-    ///     .analytics()
+    ///     .analysis()
     ///     .analyze_bytes(csv)
     ///     .format(DataFormat::Csv)
     ///     .progress(|sent, total| eprintln!("{sent} of {total:?} bytes sent"))
@@ -136,7 +136,7 @@ impl<'a> AnalyticsHandler<'a> {
     /// # async fn demo(client: pintar_sdk::Client) -> pintar_sdk::Result<()> {
     /// use pintar_sdk::DataFormat;
     /// let csv = "date,category,value\n2024-01-01,kopi,120\n2024-02-01,kopi,125\n";
-    /// let quick = client.analytics().quick(csv, DataFormat::Csv).await?;
+    /// let quick = client.analysis().quick(csv, DataFormat::Csv).await?;
     /// for s in quick.series {
     ///     println!("{}: {:?}, last {:?}", s.category, s.trend, s.last_value);
     /// }
@@ -154,7 +154,7 @@ impl<'a> AnalyticsHandler<'a> {
     /// ```no_run
     /// # async fn demo(client: pintar_sdk::Client) -> pintar_sdk::Result<()> {
     /// use pintar_sdk::types::RunStatus;
-    /// let failed = client.analytics().runs().status(RunStatus::Failed).send().await?;
+    /// let failed = client.analysis().runs().status(RunStatus::Failed).send().await?;
     /// for run in failed.items {
     ///     println!("{}: {:?}", run.id, run.error.map(|p| p.detail));
     /// }
@@ -200,11 +200,11 @@ impl<'a> AnalyticsHandler<'a> {
     /// # async fn demo(client: pintar_sdk::Client) -> pintar_sdk::Result<()> {
     /// use pintar_sdk::Analysis;
     /// use std::time::Duration;
-    /// let answer = client.analytics().analyze_file("big.csv").await?.run_async(Some(true)).send().await?;
+    /// let answer = client.analysis().analyze_file("big.csv").await?.run_async(Some(true)).send().await?;
     /// if let Analysis::Queued(run) = answer {
-    ///     let done = client.analytics().wait(&run.id, Duration::from_secs(600)).await?;
+    ///     let done = client.analysis().wait(&run.id, Duration::from_secs(600)).await?;
     ///     println!("{:?} in {:?} ms", done.status, done.duration_ms);
-    ///     let report = client.analytics().report(&run.id).await?;
+    ///     let report = client.analysis().report(&run.id).await?;
     /// #   let _ = report;
     /// }
     /// # Ok(()) }
@@ -270,7 +270,7 @@ pub enum Analysis {
         /// The CSV text.
         csv: String,
     },
-    /// Queued as a job: wait with [`AnalyticsHandler::wait`].
+    /// Queued as a job: wait with [`AnalysisHandler::wait`].
     Queued(Box<AnalysisRun>),
 }
 
@@ -399,7 +399,7 @@ impl<'a> Analyze<'a> {
         match self.send_as(ReportFormat::Json).await? {
             Analysis::Done { report, .. } => Ok(*report),
             Analysis::Queued(run) => {
-                let h = AnalyticsHandler::new(client);
+                let h = AnalysisHandler::new(client);
                 h.wait(&run.id, limit).await?;
                 h.report(&run.id).await
             }
@@ -417,7 +417,7 @@ impl<'a> Analyze<'a> {
         match self.send_as(ReportFormat::Csv).await? {
             Analysis::Csv { csv, .. } => Ok(csv),
             Analysis::Queued(run) => {
-                let h = AnalyticsHandler::new(client);
+                let h = AnalysisHandler::new(client);
                 h.wait(&run.id, limit).await?;
                 h.report_csv(&run.id).await
             }
