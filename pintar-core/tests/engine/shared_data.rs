@@ -1,4 +1,5 @@
-//! The headline accuracy figures, checked against the real series in `../shared/data`.
+//! The headline accuracy figures, checked against the real series in `../shared/data` (beside
+//! the checkout; `../../shared/data` from this package).
 //!
 //! Like the reference table in `shared/data/README.md`, models see the data as observed
 //! (`--outliers keep`), hold out the last 12 months and are scored on them. The bounds are the
@@ -11,13 +12,14 @@ use std::path::PathBuf;
 
 fn shared(file: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data")
+        .join("../../shared/data")
         .join(file);
     std::fs::read(&path)
         .unwrap_or_else(|e| panic!("{} is needed for this test: {e}", path.display()))
 }
 
 fn check(file: &str, autoets_mase: f64) {
+    let _timing = crate::timing::shared();
     let opts = AnalysisOptions {
         outliers: OutlierPolicy::Keep,
         ..AnalysisOptions::default()

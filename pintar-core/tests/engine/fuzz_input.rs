@@ -16,6 +16,7 @@ proptest! {
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let _timing = crate::timing::shared();
         let _ = analyze_bytes(&bytes, InputFormat::Csv, &opts());
         let _ = analyze_bytes(&bytes, InputFormat::Json, &opts());
     }
@@ -35,6 +36,7 @@ proptest! {
             0..60,
         )
     ) {
+        let _timing = crate::timing::shared();
         let mut text = String::from("date,category,value\n");
         for (d, c, v) in rows {
             text.push_str(&format!("{d},{c},{v}\n"));
@@ -46,6 +48,7 @@ proptest! {
     fn json_like_records_never_panic(
         values in proptest::collection::vec((0u32..4000, prop::option::of(-1e12f64..1e12)), 0..50)
     ) {
+        let _timing = crate::timing::shared();
         let records: Vec<String> = values
             .iter()
             .map(|(d, v)| format!(

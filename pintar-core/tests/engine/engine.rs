@@ -40,6 +40,7 @@ fn analyze(text: &str) -> AnalysisReport {
 
 #[test]
 fn rows_in_any_order_give_the_same_report() {
+    let _timing = crate::timing::shared();
     // The original Python version analysed rows in file order; shuffling must not matter.
     let csv = monthly_csv("coffee", &seasonal(60));
     let mut lines: Vec<&str> = csv.lines().skip(1).collect();
@@ -60,6 +61,7 @@ fn rows_in_any_order_give_the_same_report() {
 
 #[test]
 fn forecast_is_dated_after_the_history_with_ordered_bands() {
+    let _timing = crate::timing::shared();
     let r = analyze(&monthly_csv("tea", &seasonal(72)));
     let s = &r.series[0];
     assert_eq!(s.status, SeriesStatus::Ok);
@@ -80,6 +82,7 @@ fn forecast_is_dated_after_the_history_with_ordered_bands() {
 
 #[test]
 fn dirty_rows_are_cleaned_and_reported() {
+    let _timing = crate::timing::shared();
     let mut values = seasonal(48);
     values[20] *= 12.0; // a spike
     let mut csv = monthly_csv("rubber", &values);
@@ -117,6 +120,7 @@ fn dirty_rows_are_cleaned_and_reported() {
 
 #[test]
 fn keep_policy_leaves_values_alone() {
+    let _timing = crate::timing::shared();
     let mut values = seasonal(48);
     values[20] *= 12.0;
     let opts = AnalysisOptions {
@@ -133,6 +137,7 @@ fn keep_policy_leaves_values_alone() {
 
 #[test]
 fn json_and_csv_of_the_same_data_agree() {
+    let _timing = crate::timing::shared();
     let values = seasonal(40);
     let csv = monthly_csv("cocoa", &values);
     let records: Vec<String> = values
@@ -152,6 +157,7 @@ fn json_and_csv_of_the_same_data_agree() {
 
 #[test]
 fn wide_quarterly_input() {
+    let _timing = crate::timing::shared();
     let mut csv = String::from("Quarter,Coffee,Tea\n");
     for i in 0..24 {
         csv.push_str(&format!(
@@ -177,6 +183,7 @@ fn wide_quarterly_input() {
 
 #[test]
 fn short_and_constant_series_are_reported_not_failed() {
+    let _timing = crate::timing::shared();
     let csv = "date,category,value\n2024-01,a,1\n2024-02,a,2\n2024-01,b,5\n2024-02,b,5\n2024-03,b,5\n2024-04,b,5\n2024-05,b,5\n";
     let r = analyze(csv);
     let a = &r.series[0];
@@ -191,6 +198,7 @@ fn short_and_constant_series_are_reported_not_failed() {
 
 #[test]
 fn yearly_data_defaults_to_five_periods() {
+    let _timing = crate::timing::shared();
     let mut csv = String::from("year,value\n");
     for (i, y) in (1990..2020).enumerate() {
         csv.push_str(&format!("{y},{}\n", 1000 + i * 37 % 90 + i * 10));
@@ -204,6 +212,7 @@ fn yearly_data_defaults_to_five_periods() {
 
 #[test]
 fn report_round_trips_through_json() {
+    let _timing = crate::timing::shared();
     let r = analyze(&monthly_csv("nickel", &seasonal(50)));
     let text = serde_json::to_string(&r).expect("encode");
     let back: AnalysisReport = serde_json::from_str(&text).expect("decode");
@@ -233,6 +242,7 @@ fn report_round_trips_through_json() {
 
 #[test]
 fn errors_name_what_is_wrong() {
+    let _timing = crate::timing::shared();
     let err = |text: &str, opts: AnalysisOptions| {
         analyze_bytes(text.as_bytes(), InputFormat::sniff(text.as_bytes()), &opts)
             .expect_err("should fail")
@@ -260,6 +270,7 @@ fn errors_name_what_is_wrong() {
 
 #[test]
 fn forecasts_of_a_non_negative_series_stay_non_negative() {
+    let _timing = crate::timing::shared();
     // Exports collapsing towards zero: a linear model would forecast below it.
     let falling: Vec<f64> = (0..36)
         .map(|i| (1000.0 - 30.0 * i as f64 + ((i * 7) % 5) as f64).max(0.0))

@@ -49,6 +49,7 @@ proptest! {
         ],
         horizon in proptest::option::of(1usize..30),
     ) {
+        let _timing = crate::timing::shared();
         let mut text = String::from("date,category,value\n");
         for (d, c, v) in &rows {
             text.push_str(&format!("{d},{c},\"{v}\"\n"));
@@ -74,6 +75,7 @@ proptest! {
 
 #[test]
 fn overflowing_values_give_a_report_that_decodes() {
+    let _timing = crate::timing::shared();
     // Two rows of the same month summed overflow to infinity: its statistics are not finite.
     let mut csv = String::from("date,value\n");
     for m in 0..24 {

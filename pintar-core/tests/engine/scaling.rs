@@ -6,7 +6,6 @@
 use pintar_core::analytics::stats::trend;
 use pintar_core::analytics::{InputFormat, analyze_bytes};
 use pintar_core::options::AnalysisOptions;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 const BOUND: f64 = 10.0;
@@ -22,11 +21,9 @@ fn fastest(run: &dyn Fn()) -> Duration {
         .expect("three runs")
 }
 
-/// The tests of this file run one at a time, so they do not time each other.
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
-
 fn assert_scales(what: &str, n: usize, run: impl Fn(usize)) {
-    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    // One measurement at a time, with no other test of the binary running beside it.
+    let _alone = crate::timing::alone();
     run(n); // warm up allocator and thread pool
     let small = fastest(&|| run(n));
     let large = fastest(&|| run(4 * n));
@@ -100,8 +97,8 @@ fn one_long_series_scales() {
     });
 }
 
-/// The figure quoted in `bench/README.md`: `cargo test --release -p pintar-core --test scaling
-/// -- --ignored --nocapture`.
+/// The figure quoted in `bench/README.md`: `cargo test --release -p pintar-core --test engine
+/// scaling:: -- --ignored --nocapture`.
 #[test]
 #[ignore = "a benchmark figure, about a second in release"]
 fn trend_of_a_million_points() {
