@@ -1,6 +1,6 @@
 //! `client.insights()`: platform analytics lists and the activity series.
 
-mod support;
+use crate::support;
 
 use pintar_sdk::types::*;
 use support::*;

@@ -1,7 +1,7 @@
 //! Error mapping: problem documents, bare error pages, answers that do not decode, transport
 //! failures, timeouts, and bad configuration.
 
-mod support;
+use crate::support;
 
 use pintar_sdk::types::{FieldError, Problem, Role};
 use pintar_sdk::{Client, Error, RetryPolicy};

@@ -1,7 +1,7 @@
 //! Retries: idempotent calls retry 429/502/503/504 (honouring `Retry-After`), other calls
 //! and other statuses do not, and the policy bounds it all.
 
-mod support;
+use crate::support;
 
 use pintar_sdk::RetryPolicy;
 use pintar_sdk::types::CourseStatus;

@@ -1,7 +1,7 @@
 //! `client.analytics()`: uploads with their options and progress, the 200/202 answers,
 //! waiting for a job, quick analysis, and runs.
 
-mod support;
+use crate::support;
 
 use bytes::Bytes;
 use pintar_sdk::types::{DuplicatePolicy, Frequency, OutlierPolicy, RunStatus};

@@ -1,7 +1,7 @@
 //! Lists: `send` passes filters and paging; `stream` walks the pages lazily, in order, and
 //! stops at the last one.
 
-mod support;
+use crate::support;
 
 use futures_util::{StreamExt, TryStreamExt};
 use pintar_sdk::types::{CourseLevel, CourseSummary};

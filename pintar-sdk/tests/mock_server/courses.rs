@@ -1,7 +1,7 @@
 //! `client.courses()` and `client.certificates()`: each call's method, path, credentials and
 //! body, and the decoding of what the server answers.
 
-mod support;
+use crate::support;
 
 use pintar_sdk::types::Enrollment;
 use serde_json::json;

@@ -1,7 +1,7 @@
 //! `client.auth()` and `client.keys()`: registration, sign-in, refresh, sign-out, the
 //! developer upgrade, the account, and API keys.
 
-mod support;
+use crate::support;
 
 use pintar_sdk::Error;
 use pintar_sdk::types::{Role, Scope, UpdateProfileRequest, UpgradeResponse};

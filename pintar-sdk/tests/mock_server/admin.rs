@@ -1,6 +1,6 @@
 //! `client.admin()`: users, the audit log, the email outbox and course administration.
 
-mod support;
+use crate::support;
 
 use pintar_sdk::types::*;
 use serde_json::json;

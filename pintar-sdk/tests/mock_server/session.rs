@@ -1,7 +1,7 @@
 //! Sessions: renewal on 401 (once, shared by concurrent calls), refused refreshes, lazy
 //! password sign-in, the token listener, and secrets kept out of `Debug`.
 
-mod support;
+use crate::support;
 
 use futures_util::future::join_all;
 use pintar_sdk::types::{RefreshRequest, Role};
