@@ -2,8 +2,8 @@
 //! redirects), and as an attacker would: forged forms, hostile lessons, replayed cookies,
 //! wrong roles. On both engines.
 
-#[macro_use]
-mod support;
+use crate::support;
+use pintar_server::engine_tests;
 
 use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
 use reqwest::redirect::Policy;

@@ -1,7 +1,7 @@
 //! Rate limits, client addresses behind proxies, metrics, and the OpenAPI document and docs.
 
-#[macro_use]
-mod support;
+use crate::support;
+use pintar_server::engine_tests;
 
 use pintar_server::Settings;
 use pintar_server::storage::entities::audit_log;

@@ -1,7 +1,7 @@
 //! Browsing, enrolment, content, progress, quizzes and certificates, on both engines.
 
-#[macro_use]
-mod support;
+use crate::support;
+use pintar_server::engine_tests;
 
 use pintar_core::api::{
     AttemptResult, Certificate, ContentView, CourseDetail, CourseProgress, CourseSummary,

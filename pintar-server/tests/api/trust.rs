@@ -3,8 +3,8 @@
 //! scopes, revocations waiting for token expiry, validation before authorization,
 //! unbounded input) and shows it is closed, on SQLite and PostgreSQL.
 
-#[macro_use]
-mod support;
+use crate::support;
+use pintar_server::engine_tests;
 
 use pintar_core::api::{ApiKeyCreated, Role, TokenResponse, UpgradeResponse};
 use pintar_server::Settings;

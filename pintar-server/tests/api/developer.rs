@@ -1,7 +1,7 @@
 //! Becoming a developer and using API keys, on both engines.
 
-#[macro_use]
-mod support;
+use crate::support;
+use pintar_server::engine_tests;
 
 use chrono::Utc;
 use pintar_core::api::{

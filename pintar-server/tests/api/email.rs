@@ -4,8 +4,8 @@
 //! that died, and the whole path through the API: an upgrade arrives at the provider naming
 //! the key's prefix and never its secret. On SQLite and PostgreSQL.
 
-#[macro_use]
-mod support;
+use crate::support;
+use pintar_server::engine_tests;
 
 use pintar_core::api::{Page, Role};
 use pintar_server::Settings;

@@ -1,8 +1,8 @@
 //! Platform analytics on both engines: learning events written with the changes they record,
 //! every aggregate against data seeded for the test, who may see what, and bad parameters.
 
-#[macro_use]
-mod support;
+use crate::support;
+use pintar_server::engine_tests;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use pintar_core::api::{

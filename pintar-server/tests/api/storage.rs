@@ -1,8 +1,8 @@
 //! The one schema on both engines: migrations apply (twice, idempotently), ids and UTC
 //! timestamps round-trip, and constraints hold.
 
-#[macro_use]
-mod support;
+use crate::support;
+use pintar_server::engine_tests;
 
 use chrono::{SubsecRound, Utc};
 use pintar_server::storage::{self, entities::user};

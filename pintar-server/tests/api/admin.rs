@@ -1,7 +1,7 @@
 //! Content management, users and the audit trail, on both engines.
 
-#[macro_use]
-mod support;
+use crate::support;
+use pintar_server::engine_tests;
 
 use pintar_core::api::{AuditEntry, CourseDetail, CourseDocument, Created, Page, UserProfile};
 use pintar_server::storage::entities::email_outbox;

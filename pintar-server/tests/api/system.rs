@@ -1,7 +1,7 @@
 //! Health, readiness, and the shape of every error, on both engines.
 
-#[macro_use]
-mod support;
+use crate::support;
+use pintar_server::engine_tests;
 
 use pintar_server::Settings;
 use support::{Engine, TestServer};

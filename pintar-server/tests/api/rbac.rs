@@ -2,8 +2,8 @@
 //! of each scope, an admin's key, a revoked key, a malformed key and an expired token. The table must cover every operation in the OpenAPI
 //! document, so a new route without a declared audience fails this test.
 
-#[macro_use]
-mod support;
+use crate::support;
+use pintar_server::engine_tests;
 
 use pintar_core::api::{CourseDetail, Role};
 use pintar_server::auth::{AuthKeys, Claims};

@@ -2,8 +2,8 @@
 //! their callers, jobs claimed from the database by any instance (and again after a worker
 //! died), and bad input refused clearly.
 
-#[macro_use]
-mod support;
+use crate::support;
+use pintar_server::engine_tests;
 
 use pintar_core::analytics::{InputFormat, analyze_bytes};
 use pintar_core::api::{AnalysisRun, AnalyzeParams, Page, QuickAnalysis, RunStatus};

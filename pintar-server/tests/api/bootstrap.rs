@@ -1,7 +1,7 @@
 //! The first admin, on both engines.
 
-#[macro_use]
-mod support;
+use crate::support;
+use pintar_server::engine_tests;
 
 use pintar_core::api::{Role, TokenResponse, UserProfile};
 use pintar_server::bootstrap::{DEFAULT_ADMIN_EMAIL, create_admin, ensure_admin};

@@ -2,8 +2,8 @@
 //! caller's profile, refresh-token rotation and reuse detection, logout, password change,
 //! and the audit rows those changes leave.
 
-#[macro_use]
-mod support;
+use crate::support;
+use pintar_server::engine_tests;
 
 use pintar_core::api::{Role, TokenResponse, UserProfile};
 use pintar_server::storage::entities::audit_log;
