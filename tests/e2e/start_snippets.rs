@@ -2,7 +2,7 @@
 //! server and its shell snippets run with `bash` (curl and the `pintar` binary), the only
 //! edit being the one the page asks for (the real API key in place of `pk_YOUR_KEY`).
 
-mod support;
+use crate::support;
 
 use serde_json::{Value, json};
 use std::process::Command;

@@ -2,34 +2,23 @@
 //! area, the session renewal with real rotating refresh tokens, and errors as the server
 //! sends them.
 
-mod support;
+use crate::support;
 
 use futures_util::TryStreamExt;
 use pintar_sdk::types::{ActivityMetric, CourseDocument, Role, RunStatus, Scope};
 use pintar_sdk::{Analysis, Client, Tokens};
+use pintar_server::engine_tests;
 use support::{Engine, PASSWORD, TestServer, course_document};
-
-macro_rules! engine_tests {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name(super::support::Engine::Sqlite).await
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name(super::support::Engine::Postgres).await
-            }
-        }
-    };
-}
 
 fn client(server: &TestServer) -> pintar_sdk::ClientBuilder {
     Client::builder().base_url(format!("http://{}", server.addr))
 }
 
-engine_tests!(every_area_through_the_sdk);
+engine_tests!(
+    every_area_through_the_sdk,
+    flavor = "multi_thread",
+    worker_threads = 2
+);
 async fn every_area_through_the_sdk(engine: Engine) {
     let server = TestServer::start(engine).await;
     server.admin("admin@example.id").await;
@@ -317,7 +306,11 @@ async fn every_area_through_the_sdk(engine: Engine) {
     server.stop().await;
 }
 
-engine_tests!(sessions_renew_once_with_rotating_refresh_tokens);
+engine_tests!(
+    sessions_renew_once_with_rotating_refresh_tokens,
+    flavor = "multi_thread",
+    worker_threads = 2
+);
 async fn sessions_renew_once_with_rotating_refresh_tokens(engine: Engine) {
     let server = TestServer::start(engine).await;
     server.seed().await;

@@ -1,7 +1,7 @@
 //! What people and scripts see: `pintar`'s human and JSON output over the demo courses,
 //! snapshotted (insta) with ids, times and ports filtered out.
 
-mod support;
+use crate::support;
 
 use support::{Cli, Engine, TestServer};
 

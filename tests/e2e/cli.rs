@@ -3,7 +3,7 @@
 //! file remotely with the key from the environment; an admin imports, publishes and
 //! archives a course and manages users. Exit codes are checked as scripts rely on them.
 
-mod support;
+use crate::support;
 
 use support::{Cli, Engine, PASSWORD, TestServer, course_document, exports_csv};
 
