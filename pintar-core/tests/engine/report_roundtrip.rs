@@ -1,10 +1,13 @@
 //! Every report the engine produces decodes again, however dirty the input: statistics that
-//! cannot be computed (NaN, infinity) are written as `null` and read back.
+//! cannot be computed (NaN, infinity) are written as `null` and read back. The engine must
+//! produce one whenever a series has a readable row, so refusing good input fails too.
 
+use chrono::NaiveDate;
 use pintar_core::analytics::{InputFormat, analyze_bytes};
 use pintar_core::options::{AnalysisOptions, DuplicatePolicy};
 use pintar_core::report::AnalysisReport;
 use proptest::prelude::*;
+use std::collections::BTreeSet;
 
 fn round_trip(report: &AnalysisReport) -> Result<(), TestCaseError> {
     let text = serde_json::to_string(report).map_err(|e| TestCaseError::fail(e.to_string()))?;
@@ -32,6 +35,29 @@ fn date() -> impl Strategy<Value = String> {
         1 => Just(String::new()),
         1 => Just("someday".to_string()),
     ]
+}
+
+/// The series a report must have: each category with at least one row whose date is an ISO
+/// date and whose value is a plain integer (the engine reads more than that; this is what it
+/// must read), and the clean series when it was added. Rows with a blank category belong to
+/// no series.
+fn readable_categories(
+    rows: &[(String, String, String)],
+    constant: Option<u32>,
+) -> BTreeSet<String> {
+    let mut categories: BTreeSet<String> = rows
+        .iter()
+        .filter(|(d, c, v)| {
+            !c.is_empty()
+                && NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok()
+                && v.parse::<i64>().is_ok()
+        })
+        .map(|(_, c, _)| c.clone())
+        .collect();
+    if constant.is_some() {
+        categories.extend(["flat".to_string(), "tiny".to_string()]);
+    }
+    categories
 }
 
 proptest! {
@@ -67,8 +93,30 @@ proptest! {
             include_history: true,
             ..AnalysisOptions::default()
         };
-        if let Ok(report) = analyze_bytes(text.as_bytes(), InputFormat::Csv, &opts) {
-            round_trip(&report)?;
+        let must_report = readable_categories(&rows, constant);
+        match analyze_bytes(text.as_bytes(), InputFormat::Csv, &opts) {
+            Ok(report) => {
+                let reported: BTreeSet<&str> =
+                    report.series.iter().map(|s| s.category.as_str()).collect();
+                for category in &must_report {
+                    prop_assert!(
+                        reported.contains(category.as_str()),
+                        "series '{}' has a readable row but no report (got {:?})\n{}",
+                        category,
+                        reported,
+                        text
+                    );
+                }
+                round_trip(&report)?;
+            }
+            // Refusing is right only when no series has a single readable row.
+            Err(e) => prop_assert!(
+                must_report.is_empty(),
+                "refused although {:?} have readable rows: {}\n{}",
+                must_report,
+                e,
+                text
+            ),
         }
     }
 }
