@@ -18,6 +18,30 @@ pub enum Engine {
     Postgres,
 }
 
+/// Two tests, `NAME::sqlite` and `NAME::postgres`, running `async fn NAME(engine: Engine)`
+/// once on each [`Engine`]: a failure on one engine cannot hide the other's result.
+///
+/// `engine_tests!(name)` runs each on tokio's default test runtime; anything after the name
+/// is passed to `#[tokio::test(...)]`, e.g.
+/// `engine_tests!(name, flavor = "multi_thread", worker_threads = 2)`. The calling crate
+/// needs `tokio` with the `macros` and `rt` features (and `rt-multi-thread` for that flavor).
+#[macro_export]
+macro_rules! engine_tests {
+    ($name:ident $(, $($runtime:tt)+)?) => {
+        mod $name {
+            #[tokio::test$(($($runtime)+))?]
+            async fn sqlite() {
+                super::$name($crate::testing::Engine::Sqlite).await
+            }
+
+            #[tokio::test$(($($runtime)+))?]
+            async fn postgres() {
+                super::$name($crate::testing::Engine::Postgres).await
+            }
+        }
+    };
+}
+
 /// Secret the test servers sign with (tests craft expired tokens with it).
 pub const TEST_JWT_SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
 

@@ -15,6 +15,7 @@ pub mod engagement;
 pub mod figures;
 pub mod progress;
 
+pub use crate::storage::sql::{placeholders, rows, statement};
 pub use dashboard::{Dashboard, DashboardRequest, Totals, dashboard};
 pub use figures::{
     ActivityQuery, EngagementQuery, activity, completion_rates, course_engagement, course_progress,
@@ -23,7 +24,7 @@ pub use figures::{
 
 use crate::error::{FieldError, ServerError};
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, Value};
 use uuid::Uuid;
 
 /// What the insights use cases need: the database.
@@ -69,45 +70,6 @@ pub fn start_of(date: NaiveDate) -> DateTime<Utc> {
 /// `x` rounded to one decimal.
 pub fn one_decimal(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
-}
-
-/// A statement for `conn`'s engine from SQL written with PostgreSQL's `$1`, `$2`, …
-/// placeholders (rewritten to SQLite's equivalent `?1`, `?2`, … there).
-pub fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
-    let sql = match backend {
-        DbBackend::Sqlite => {
-            let mut out = String::with_capacity(sql.len());
-            let mut chars = sql.chars().peekable();
-            while let Some(c) = chars.next() {
-                if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
-                    out.push('?');
-                } else {
-                    out.push(c);
-                }
-            }
-            out
-        }
-        _ => sql.to_owned(),
-    };
-    Statement::from_sql_and_values(backend, sql, values)
-}
-
-/// `$first, $first+1, …` for `n` values (an `IN` list).
-pub fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Runs `sql` with `values` and returns every row.
-pub async fn rows<C: ConnectionTrait>(
-    conn: &C,
-    sql: &str,
-    values: Vec<Value>,
-) -> Result<Vec<QueryResult>, ServerError> {
-    let backend = conn.get_database_backend();
-    Ok(conn.query_all_raw(statement(backend, sql, values)).await?)
 }
 
 /// A count column (`COUNT(…)` is a 64-bit integer on both engines).
@@ -183,25 +145,4 @@ pub async fn course_page<C: ConnectionTrait>(
 /// The ids of `courses` as bind values.
 pub fn ids(courses: &[CourseRef]) -> Vec<Value> {
     courses.iter().map(|c| Value::from(c.id)).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn placeholders_follow_the_engine() {
-        let s = statement(
-            DbBackend::Sqlite,
-            "SELECT json_extract(m, '$.score') WHERE a = $1 AND b IN ($2, $3) AND c = $1",
-            vec![],
-        );
-        assert_eq!(
-            s.sql,
-            "SELECT json_extract(m, '$.score') WHERE a = ?1 AND b IN (?2, ?3) AND c = ?1"
-        );
-        let s = statement(DbBackend::Postgres, "x = $12", vec![]);
-        assert_eq!(s.sql, "x = $12");
-        assert_eq!(placeholders(3, 3), "$3, $4, $5");
-    }
 }

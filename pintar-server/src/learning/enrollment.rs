@@ -300,8 +300,11 @@ async fn read_item(
 ) -> Result<Opened, ServerError> {
     let caller = actor.require(Operation::OpenItem)?;
     let item_id = parse_item(cid)?;
-    let (s, e) = visible_course(ctx, Some(caller), key).await?;
-    if e.is_none() && !caller.is_admin() {
+    let s = ctx.structures.get(&ctx.db, key).await?;
+    // One query: the enrolment and the learner's progress on the item.
+    let standing = progress::standing(&ctx.db, caller.id, s.course.id, item_id).await?;
+    check_visible(&s.course, caller.is_admin(), standing.enrolled)?;
+    if !standing.enrolled && !caller.is_admin() {
         return Err(ServerError::Forbidden(
             "enrol in this course to open its content".into(),
         ));
@@ -309,21 +312,19 @@ async fn read_item(
     let item = s
         .item(item_id)
         .ok_or_else(|| ServerError::NotFound("content".into()))?;
-    let completed_at = match (&e, visit) {
-        (None, _) => None,
-        (Some(_), false) => progress::row(&ctx.db, caller.id, item.id)
-            .await?
-            .and_then(|r| r.completed_at),
-        (Some(_), true) => match progress::opened_recently(&ctx.db, caller.id, item.id).await? {
-            // The same visit (a reload): nothing to write.
-            Some(completed_at) => completed_at,
-            None => {
-                let txn = crate::storage::write(&ctx.db).await?;
-                let completed_at = progress::touch(&txn, caller.id, s.course.id, item.id).await?;
-                txn.commit().await?;
-                completed_at
-            }
-        },
+    let recent = standing
+        .opened_at
+        .is_some_and(|t| Utc::now() - t < progress::SAME_VISIT);
+    let completed_at = if !standing.enrolled {
+        None
+    } else if !visit || recent {
+        // A reload within the same visit, or a page that only shows the item: no write.
+        standing.completed_at
+    } else {
+        let txn = crate::storage::write(&ctx.db).await?;
+        let completed_at = progress::touch(&txn, caller.id, s.course.id, item.id).await?;
+        txn.commit().await?;
+        completed_at
     };
     let kind = item.kind();
     let quiz = match kind {
@@ -343,7 +344,7 @@ async fn read_item(
         completed_at,
     };
     Ok(Opened {
-        enrolled: e.is_some(),
+        enrolled: standing.enrolled,
         course: s,
         item: view,
     })

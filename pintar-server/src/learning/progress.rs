@@ -96,36 +96,46 @@ pub async fn rows<C: ConnectionTrait>(
         .await?)
 }
 
-/// The learner's progress row for `item`, if they ever opened it.
-pub async fn row<C: ConnectionTrait>(
+/// Where a learner stands with an item: whether they are enrolled in its course, and
+/// their progress on it (when they last opened it, when they completed it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Standing {
+    /// Enrolled in the course.
+    pub enrolled: bool,
+    /// Last opened, if ever.
+    pub opened_at: Option<DateTime<Utc>>,
+    /// Completed, if ever.
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+/// The learner's [`Standing`] with `item` of `course`, in one query (a page opening an item
+/// reads nothing else from the database).
+pub async fn standing<C: ConnectionTrait>(
     conn: &C,
     user: Uuid,
+    course: Uuid,
     item: Uuid,
-) -> Result<Option<content_progress::Model>, ServerError> {
-    Ok(content_progress::Entity::find()
-        .filter(content_progress::Column::UserId.eq(user))
-        .filter(content_progress::Column::ContentId.eq(item))
-        .one(conn)
-        .await?)
+) -> Result<Standing, ServerError> {
+    let sql = "SELECT p.last_accessed_at AS opened_at, p.completed_at AS completed_at \
+               FROM enrollments e LEFT JOIN content_progress p \
+               ON p.user_id = e.user_id AND p.content_id = $3 \
+               WHERE e.user_id = $1 AND e.course_id = $2";
+    let found =
+        crate::storage::sql::rows(conn, sql, vec![user.into(), course.into(), item.into()]).await?;
+    let Some(row) = found.first() else {
+        return Ok(Standing::default());
+    };
+    Ok(Standing {
+        enrolled: true,
+        opened_at: row.try_get("", "opened_at")?,
+        completed_at: row.try_get("", "completed_at")?,
+    })
 }
 
 /// How long opening the same item again counts as the same visit (a reload, going back and
 /// forth): within it nothing is written, so reloads neither queue behind other writers nor
 /// inflate the engagement figures.
 pub const SAME_VISIT: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
-
-/// When the learner opened `item` within [`SAME_VISIT`]: `Some(completed_at)`; otherwise
-/// `None` (the opening is new and [`touch`] records it). A read, outside any transaction.
-pub async fn opened_recently<C: ConnectionTrait>(
-    conn: &C,
-    user: Uuid,
-    item: Uuid,
-) -> Result<Option<Option<DateTime<Utc>>>, ServerError> {
-    Ok(row(conn, user, item)
-        .await?
-        .filter(|r| Utc::now() - r.last_accessed_at < SAME_VISIT)
-        .map(|r| r.completed_at))
-}
 
 /// Notes that the learner opened `item` now (not audited: it is a reading, not a change of
 /// what the learner achieved) and records the `content_opened` event. Creates the progress

@@ -3,6 +3,7 @@
 
 pub mod entities;
 pub mod migration;
+pub mod sql;
 
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
