@@ -85,9 +85,10 @@ struct Fixtures {
     target_user: String,
 }
 
-async fn fixtures(s: &TestServer, admin_token: &str) -> Fixtures {
+async fn fixtures(s: &TestServer) -> Fixtures {
     // A published course for learning, and a scratch course the admin's pages may wreck.
-    let (_, course) = publish(s, hostile_course("dokumen-ekspor")).await;
+    let (admin, course) = publish(s, hostile_course("dokumen-ekspor")).await;
+    let admin_token = admin.as_str();
     let outline = s.get(&format!("/api/v1/courses/{course}"), None).await.body;
     let items = |kind: &str| -> String {
         outline["outline"][0]["items"]
@@ -123,7 +124,7 @@ async fn fixtures(s: &TestServer, admin_token: &str) -> Fixtures {
         .post("/api/v1/auth/upgrade-role", Some(&dev), json!({}))
         .await
         .body;
-    let key = key["api_key"]["info"]["id"]
+    let key = key["api_key"]["id"]
         .as_str()
         .expect("key id")
         .to_string();
@@ -371,8 +372,7 @@ async fn request(b: &Browser, method: &str, path: &str) -> Page {
 engine_tests!(every_page_against_every_visitor);
 async fn every_page_against_every_visitor(engine: Engine) {
     let s = TestServer::start(engine).await;
-    let admin_token = s.admin("admin@example.id").await;
-    let f = fixtures(&s, &admin_token).await;
+    let f = fixtures(&s).await;
     // Everyone studies the course first, so item pages answer as for an enrolled learner.
     let mut failures = Vec::new();
     for who in VISITORS {
