@@ -9,7 +9,8 @@ set -euo pipefail
 engine=${1:-sqlite}
 secs=${2:-20}
 cd "$(dirname "$0")/.."
-cargo build --release -q -p pintar-server --bin pintar-server
+# The workspace, as the tests build it (one package alone unifies other features and rebuilds).
+cargo build --release -q --workspace --bins
 bin=${CARGO_TARGET_DIR:-target}/release/pintar-server
 data=$(mktemp -d)
 port=18$((RANDOM % 900 + 100))

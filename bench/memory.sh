@@ -4,7 +4,8 @@
 # 25 at a time. Usage: bench/memory.sh   (needs wrk and curl)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -q -p pintar-server --bin pintar-server
+# The workspace, as the tests build it (one package alone unifies other features and rebuilds).
+cargo build --release -q --workspace --bins
 bin=${CARGO_TARGET_DIR:-target}/release/pintar-server
 data=$(mktemp -d)
 port=19$((RANDOM % 900 + 100))

@@ -106,31 +106,44 @@ async fn server_time(base: &str, route: &str) -> (f64, f64, f64) {
     (count, sum / count.max(1.0), p99)
 }
 
-async fn load(clients: &[reqwest::Client], url: &str) -> Vec<Duration> {
+/// The server's own time for one answer, from its `Server-Timing: app;dur=…` header.
+fn server_timing(res: &reqwest::Response) -> Option<Duration> {
+    let value = res.headers().get("server-timing")?.to_str().ok()?;
+    let ms: f64 = value.split("dur=").nth(1)?.parse().ok()?;
+    Some(Duration::from_secs_f64(ms / 1e3))
+}
+
+/// Every client fetches `url` as fast as it can for [`SECONDS`]: the times the clients saw,
+/// and the server's own times (from `Server-Timing`).
+async fn load(clients: &[reqwest::Client], url: &str) -> (Vec<Duration>, Vec<Duration>) {
     let deadline = Instant::now() + Duration::from_secs(SECONDS);
     let mut tasks = Vec::new();
     for c in clients {
         let c = c.clone();
         let url = url.to_string();
         tasks.push(tokio::spawn(async move {
-            let mut times = Vec::new();
+            let (mut times, mut server) = (Vec::new(), Vec::new());
             while Instant::now() < deadline {
                 let t = Instant::now();
                 let res = c.get(&url).send().await.expect("get");
                 assert_eq!(res.status(), 200, "{url}");
+                server.extend(server_timing(&res));
                 let body = res.bytes().await.expect("body");
                 assert!(body.len() > 1000);
                 times.push(t.elapsed());
             }
-            times
+            (times, server)
         }));
     }
-    let mut all = Vec::new();
+    let (mut all, mut server) = (Vec::new(), Vec::new());
     for t in tasks {
-        all.extend(t.await.expect("task"));
+        let (times, s) = t.await.expect("task");
+        all.extend(times);
+        server.extend(s);
     }
     all.sort();
-    all
+    server.sort();
+    (all, server)
 }
 
 fn main() {
@@ -202,7 +215,7 @@ fn main() {
             ("lesson", format!("/learn/incoterms-2020/{lesson}"), "/learn/{slug}/{cid}"),
         ] {
             let url = format!("{base}{path}");
-            let times = load(&clients, &url).await;
+            let (times, server_times) = load(&clients, &url).await;
             let n = times.len();
             println!(
                 "{name:<10} {n:>7} pages  {:>7.0}/s  p50 {:>6.2} ms  p90 {:>6.2} ms  p99 {:>6.2} ms  max {:>7.2} ms",
@@ -217,6 +230,13 @@ fn main() {
                 "{name:<10} server: {count:.0} requests, mean {:.2} ms, p99 at most {:.2} ms (histogram bucket)",
                 mean * 1e3,
                 p99 * 1e3
+            );
+            println!(
+                "{name:<10} server (Server-Timing): p50 {:.2} ms  p90 {:.2} ms  p99 {:.2} ms  max {:.2} ms",
+                percentile(&server_times, 0.50).as_secs_f64() * 1e3,
+                percentile(&server_times, 0.90).as_secs_f64() * 1e3,
+                percentile(&server_times, 0.99).as_secs_f64() * 1e3,
+                server_times.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
             );
         }
         server.stop().await;

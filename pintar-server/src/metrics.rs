@@ -139,7 +139,9 @@ fn method_label(method: &axum::http::Method) -> &'static str {
 }
 
 /// Records each request's route template (not its raw path: ids would explode the label
-/// space), method, status and latency.
+/// space), method, status and latency, and tells the client the server's own time in a
+/// `Server-Timing` header (`app;dur=` milliseconds: browsers' developer tools show it, and
+/// load tests read it to tell the server's time from their own).
 pub async fn track(
     axum::extract::State(metrics): axum::extract::State<std::sync::Arc<Metrics>>,
     req: Request,
@@ -151,14 +153,18 @@ pub async fn track(
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
-    let res = next.run(req).await;
+    let mut res = next.run(req).await;
+    let elapsed = started.elapsed().as_secs_f64();
     metrics.observe(
         RequestLabels {
             method,
             route,
             status: res.status().as_u16(),
         },
-        started.elapsed().as_secs_f64(),
+        elapsed,
     );
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("app;dur={:.3}", elapsed * 1e3)) {
+        res.headers_mut().insert("server-timing", v);
+    }
     res
 }
