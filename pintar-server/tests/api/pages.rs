@@ -124,10 +124,7 @@ async fn fixtures(s: &TestServer) -> Fixtures {
         .post("/api/v1/auth/upgrade-role", Some(&dev), json!({}))
         .await
         .body;
-    let key = key["api_key"]["id"]
-        .as_str()
-        .expect("key id")
-        .to_string();
+    let key = key["api_key"]["id"].as_str().expect("key id").to_string();
     let run = reqwest::Client::new()
         .post(s.url("/api/v1/analytics/quick-analysis"))
         .bearer_auth(admin_token)
