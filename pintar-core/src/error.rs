@@ -56,6 +56,44 @@ pub enum AnalyticsError {
         /// Some of the names present.
         available: String,
     },
+    /// The series would lay more periods on their grids than the analysis may.
+    #[error(
+        "this input would lay more than {allowed} periods on its series' grids ({per_value} per value read, at least {free}, at most {ceiling}): check the dates, or choose a coarser frequency"
+    )]
+    TooManyPoints {
+        /// Periods this input may lay.
+        allowed: usize,
+        /// Periods allowed per value read.
+        per_value: usize,
+        /// Periods any input may lay.
+        free: usize,
+        /// The ceiling.
+        ceiling: usize,
+    },
+    /// The analysis passed its deadline.
+    #[error(
+        "the analysis did not finish within {seconds} s (it stopped after {done} of {total} series); send fewer or shorter series"
+    )]
+    DeadlineExceeded {
+        /// The time allowed.
+        seconds: u64,
+        /// Series analysed before it stopped.
+        done: usize,
+        /// Series in the input.
+        total: usize,
+    },
+    /// A series name is longer than allowed.
+    #[error(
+        "row {row}: the series name is {length} characters long, more than the {limit} allowed"
+    )]
+    NameTooLong {
+        /// The first row naming it.
+        row: usize,
+        /// Its length in characters.
+        length: usize,
+        /// The most allowed.
+        limit: usize,
+    },
     /// Writing an output (the per-period table) failed.
     #[error("cannot write the output: {0}")]
     Write(String),

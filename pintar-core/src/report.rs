@@ -63,6 +63,9 @@ pub enum SeriesStatus {
     TooShort,
     /// Every value is the same; reported with a flat forecast.
     Constant,
+    /// More than half of its periods have no data: statistics and trend of the grid, no
+    /// seasonality and no forecast (they would mostly describe interpolation).
+    Sparse,
 }
 
 /// Everything computed for one series.

@@ -71,12 +71,21 @@ pub enum CleanError {
         /// Input rows of the earliest and the latest date.
         rows: (usize, usize),
     },
+    /// Laying this grid would pass the analysis's allowance of periods.
+    OverBudget,
 }
 
 /// Cleans one series.
-pub fn clean(
+pub fn clean(obs: Vec<RawObservation>, opts: &AnalysisOptions) -> Result<CleanSeries, CleanError> {
+    clean_within(obs, opts, None)
+}
+
+/// Cleans one series, taking its grid's periods from `meter` (the analysis's allowance)
+/// before laying it.
+pub fn clean_within(
     mut obs: Vec<RawObservation>,
     opts: &AnalysisOptions,
+    meter: Option<&super::budget::PointsMeter>,
 ) -> Result<CleanSeries, CleanError> {
     let mut quality = Quality {
         rows_read: obs.len(),
@@ -126,6 +135,9 @@ pub fn clean(
         });
     }
     let len = usize::try_from(span).map_err(|_| CleanError::TooLong(span))?;
+    if meter.is_some_and(|m| !m.take(len)) {
+        return Err(CleanError::OverBudget);
+    }
     let mut observed: Vec<Option<f64>> = vec![None; len];
     let mut present = vec![false; len];
     let mut i = 0;

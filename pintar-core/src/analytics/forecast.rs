@@ -61,6 +61,16 @@ impl Method {
         Method::Combination,
     ];
 
+    /// The methods tried when an input does not pay for the whole pool (see
+    /// `budget::full_search_periods`): the benchmarks and Theta, without exponential
+    /// smoothing's model search, which is most of the cost.
+    pub const LIGHT: [Method; 4] = [
+        Method::SeasonalNaive,
+        Method::Naive,
+        Method::Drift,
+        Method::Theta,
+    ];
+
     /// Whether this is one of the simple benchmarks (seasonal naive, naive, drift).
     pub fn is_benchmark(self) -> bool {
         matches!(self, Method::SeasonalNaive | Method::Naive | Method::Drift)
@@ -469,6 +479,16 @@ pub const BENCHMARK_MARGIN: f64 = 0.6;
 /// Chooses a method by validation MASE, refits it on all of `values` and forecasts `h` steps.
 /// `None` when the series has fewer than [`MIN_POINTS`] points or `h` is zero.
 pub fn auto_forecast(values: &[f64], period: usize, h: usize) -> Option<AutoForecast> {
+    auto_forecast_among(values, period, h, &Method::POOL)
+}
+
+/// [`auto_forecast`] choosing among `pool` only.
+pub fn auto_forecast_among(
+    values: &[f64],
+    period: usize,
+    h: usize,
+    pool: &[Method],
+) -> Option<AutoForecast> {
     let n = values.len();
     if n < MIN_POINTS || h == 0 {
         return None;
@@ -478,7 +498,7 @@ pub fn auto_forecast(values: &[f64], period: usize, h: usize) -> Option<AutoFore
     let actual = &values[n - v..];
     let scale = mase_scale(train, period);
     let mut validations: Vec<Validation> = Context::new(train, period)
-        .predict_all(&Method::POOL, v)
+        .predict_all(pool, v)
         .into_iter()
         .map(|(method, p)| Validation {
             method,

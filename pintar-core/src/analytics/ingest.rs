@@ -51,6 +51,23 @@ pub const DATE_ALIASES: &[&str] = &[
     "bulan",
     "tahun",
 ];
+/// Longest series name, in characters (a name is repeated on every row of the per-period
+/// table, so an unbounded one would multiply the output).
+pub const MAX_NAME: usize = 200;
+
+/// Refuses a series name longer than [`MAX_NAME`], naming the first row that carries it.
+fn check_name(name: &str, row: usize) -> Result<(), AnalyticsError> {
+    let length = name.chars().count();
+    if length > MAX_NAME {
+        return Err(AnalyticsError::NameTooLong {
+            row,
+            length,
+            limit: MAX_NAME,
+        });
+    }
+    Ok(())
+}
+
 /// Names accepted for the category (series) column.
 pub const CATEGORY_ALIASES: &[&str] = &[
     "category",
@@ -376,6 +393,10 @@ impl<'a> Roles<'a> {
                 limit: MAX_WIDE_SERIES,
             });
         }
+        for name in &series {
+            // A column name is on the header row (row 0).
+            check_name(name.trim(), 0)?;
+        }
         Ok(series)
     }
 }
@@ -457,7 +478,10 @@ fn split_long(
     let mut named = Vec::with_capacity(groups.len());
     for (key, members) in groups {
         match key.map(str::trim) {
-            Some(k) if !k.is_empty() => named.push((k.to_string(), members)),
+            Some(k) if !k.is_empty() => {
+                check_name(k, members.first().map_or(0, |&i| row_of[i]))?;
+                named.push((k.to_string(), members));
+            }
             _ => {
                 orphan_rows += members.len();
                 warnings.extend(members.iter().take(MAX_WARNINGS_PER_SERIES).map(|&i| {

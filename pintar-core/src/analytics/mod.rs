@@ -5,6 +5,7 @@
 //! forecasting pool on held-out data.
 
 pub mod backtest;
+pub mod budget;
 pub mod clean;
 pub mod dates;
 pub mod engine;
@@ -14,5 +15,9 @@ pub mod pairwise;
 pub mod seasonality;
 pub mod stats;
 
-pub use engine::{analyze_bytes, analyze_file, analyze_with_progress, default_horizon, read_input};
+pub use budget::Budget;
+pub use engine::{
+    Analyzed, analyze_budgeted, analyze_bytes, analyze_file, analyze_with_progress,
+    default_horizon, read_input,
+};
 pub use ingest::InputFormat;

@@ -186,6 +186,10 @@ pub struct UserProfile {
     pub role: Role,
     /// Whether the account may log in.
     pub is_active: bool,
+    /// Whether the owner proved the email is theirs (by its link). Until then the account
+    /// can learn but not upgrade, create keys or receive any other mail.
+    #[serde(default)]
+    pub email_verified: bool,
     /// When the account was created.
     pub created_at: DateTime<Utc>,
 }

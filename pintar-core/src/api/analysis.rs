@@ -254,7 +254,7 @@ pub struct QuickSeries {
     /// Detected (or forced) frequency.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub frequency: Frequency,
-    /// `ok`, `too_short` or `constant`.
+    /// `ok`, `too_short`, `constant` or `sparse`.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub status: SeriesStatus,
     /// Periods in the cleaned series.

@@ -217,7 +217,7 @@ pub struct AttemptRequest {
 pub struct QuestionResult {
     /// Whether the answer was right.
     pub correct: bool,
-    /// The right choices: shown once the quiz is passed or no attempts are left.
+    /// The right choices: shown once the quiz is passed.
     pub correct_answers: Option<Vec<u32>>,
     /// Why, shown with the right choices.
     pub explanation: Option<String>,

@@ -8,6 +8,7 @@ mod courses;
 mod insights;
 mod page;
 mod problem;
+mod recovery;
 
 pub use accounts::*;
 pub use admin::*;
@@ -16,3 +17,4 @@ pub use courses::*;
 pub use insights::*;
 pub use page::*;
 pub use problem::*;
+pub use recovery::*;

@@ -2,6 +2,7 @@
 //! hand-checked behaviour, arbitrary input, report round-trips, scaling, and the accuracy
 //! figures against the shared reference series.
 
+mod cost;
 mod engine;
 mod fuzz_input;
 mod report_roundtrip;
