@@ -46,6 +46,10 @@ pub struct Cli {
     /// Never store credentials in a file when no OS keyring works: fail instead.
     #[arg(long, global = true)]
     pub no_file_fallback: bool,
+    /// Send credentials over plain http:// to another machine without a warning (or set
+    /// `allow_http = true` in the profile).
+    #[arg(long, global = true, env = "PINTAR_ALLOW_HTTP")]
+    pub allow_http: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -59,6 +63,10 @@ pub enum Command {
     Auth(AuthCommand),
     /// Become a developer: get API access and your first API key.
     Upgrade,
+    /// Your account: confirm your email, reset a forgotten password, change your email,
+    /// your sessions, download your data, delete the account.
+    #[command(subcommand)]
+    Account(AccountCommand),
     /// Create, list and revoke API keys (developers).
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -134,6 +142,68 @@ pub enum AuthCommand {
     Status,
     /// Print the access token (or API key) for use in other tools.
     Token,
+}
+
+/// `pintar account …`.
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Confirm your email with the link (or its token) from the confirmation email.
+    Verify {
+        /// The link from the email, or just its token.
+        link: String,
+    },
+    /// Send a new confirmation link to your address.
+    ResendVerification,
+    /// Ask for a link that sets a new password (the answer is the same whether or not an
+    /// account uses the address).
+    ForgotPassword {
+        /// The account's email.
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// Set a new password with the link (or its token) from the reset email; every session
+    /// of the account ends.
+    ResetPassword {
+        /// The link from the email, or just its token.
+        link: String,
+        /// Read the new password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Move your account to another email: a link goes to the new address.
+    ChangeEmail {
+        /// The new address.
+        new_email: String,
+        /// Read your current password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Complete a change of email with the link (or its token) sent to the new address.
+    ConfirmEmail {
+        /// The link from the email, or just its token.
+        link: String,
+    },
+    /// Where your account is signed in.
+    Sessions {
+        /// Sign out everywhere else (every session but this one).
+        #[arg(long)]
+        end_others: bool,
+    },
+    /// Download everything the platform holds about your account, as JSON.
+    Export {
+        /// Write it to this file (default: standard output).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Delete your account and its data for good.
+    Delete {
+        /// Do not ask for confirmation (scripts; the password is still needed).
+        #[arg(long)]
+        yes: bool,
+        /// Read your current password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 /// `pintar keys …`.

@@ -24,6 +24,8 @@ pub struct Globals {
     pub server: Option<String>,
     /// `--no-file-fallback`.
     pub no_file_fallback: bool,
+    /// `--allow-http` / `PINTAR_ALLOW_HTTP`.
+    pub allow_http: bool,
 }
 
 /// A remote command's world.
@@ -38,6 +40,10 @@ pub struct Context {
     pub identity: Identity,
     client: Client,
     runtime: tokio::runtime::Runtime,
+    /// Credentials may go over plain HTTP without a warning.
+    allow_http: bool,
+    /// The plain-HTTP warning was given.
+    warned: std::cell::Cell<bool>,
 }
 
 impl Context {
@@ -57,14 +63,33 @@ impl Context {
             builder = builder.on_tokens(identity.token_keeper());
         }
         let client = builder.build()?;
-        Ok(Self {
+        let ctx = Self {
             printer,
             json: globals.json,
+            allow_http: globals.allow_http || identity.allow_http,
             server,
             identity,
             client,
             runtime,
-        })
+            warned: std::cell::Cell::new(false),
+        };
+        if ctx.identity.has_credentials() {
+            ctx.before_credentials();
+        }
+        Ok(ctx)
+    }
+
+    /// Warns on stderr, once, when credentials are about to go over plain `http://` to a
+    /// host that is not this machine (anyone on the way can read them), unless allowed.
+    pub fn before_credentials(&self) {
+        if self.allow_http || self.warned.get() || !exposed(&self.server) {
+            return;
+        }
+        self.warned.set(true);
+        self.printer.warn(&format!(
+            "credentials are sent unencrypted to {} (plain http:// to another machine): use https://, or pass --allow-http (or `pintar config set allow_http true`) to accept this",
+            self.server
+        ));
     }
 
     /// The SDK client.
@@ -103,6 +128,25 @@ impl Context {
     /// (see [`crate::render::clean`]).
     pub fn print(&self, text: &str) -> Result<(), CliError> {
         self.printer.emit(None, &crate::render::clean(text))
+    }
+}
+
+/// Whether `server` is plain `http://` to a host other than this machine.
+pub fn exposed(server: &str) -> bool {
+    let Ok(url) = url::Url::parse(server) else {
+        return false;
+    };
+    if url.scheme() != "http" {
+        return false;
+    }
+    match url.host() {
+        Some(url::Host::Domain(d)) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            d != "localhost" && !d.ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => !ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => !ip.is_loopback(),
+        None => false,
     }
 }
 

@@ -25,6 +25,8 @@ pub struct Identity {
     pub credentials: pintar_sdk::Credentials,
     /// Where the credentials come from, for people ("keyring", "env PINTAR_API_KEY", …).
     pub source: String,
+    /// The profile accepts credentials over plain HTTP to another machine (`allow_http`).
+    pub allow_http: bool,
     from_store: bool,
     config: Config,
     store: CredentialStore,
@@ -160,6 +162,7 @@ pub fn resolve(globals: &Globals, printer: &Printer) -> Result<Identity, CliErro
         email,
         credentials,
         source,
+        allow_http: settings.allow_http,
         from_store,
         config,
         store,

@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         profile: args.profile.clone(),
         server: args.server.clone(),
         no_file_fallback: args.no_file_fallback,
+        allow_http: args.allow_http,
     };
     match run(args.command, &globals, printer) {
         Ok(()) => ExitCode::SUCCESS,
@@ -53,6 +54,7 @@ fn run(command: Command, globals: &Globals, printer: printer::Printer) -> Result
     match &command {
         Command::Auth(c) => commands::auth::run(c, &mut ctx),
         Command::Upgrade => commands::auth::upgrade(&ctx),
+        Command::Account(c) => commands::account::run(c, &mut ctx),
         Command::Keys(c) => commands::keys::run(c, &ctx),
         Command::Courses(c) => commands::courses::run(c, &ctx),
         Command::Learn(a) => commands::learn::learn(a, &ctx),

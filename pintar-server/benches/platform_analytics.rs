@@ -91,6 +91,7 @@ async fn seed(db: &DatabaseConnection) {
                 created_at: Set(start),
                 updated_at: Set(start),
                 last_login_at: Set(None),
+                email_verified_at: Set(None),
             })
             .collect(),
     )

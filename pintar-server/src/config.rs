@@ -49,6 +49,19 @@ pub struct Settings {
     /// is served over HTTPS. Behind a trusted proxy that sends `X-Forwarded-Proto: https`
     /// they are marked `Secure` anyway.
     pub secure_cookies: bool,
+    /// The site's address as visitors reach it, e.g. `https://pintar-ekspor.id`
+    /// (`PINTAR_PUBLIC_URL`): the start of the links in emails. When unset, `http://` and
+    /// the listen address.
+    pub public_url: Option<String>,
+    /// New accounts must open the link emailed to them before they can upgrade, create keys
+    /// or receive other mail (`PINTAR_REQUIRE_EMAIL_VERIFICATION`; on by default).
+    pub require_email_verification: bool,
+    /// Seconds a website session lasts without a request; then it signs out
+    /// (`PINTAR_WEB_SESSION_IDLE_SECS`).
+    pub web_session_idle_secs: u64,
+    /// Seconds a website session lasts at most, however active
+    /// (`PINTAR_WEB_SESSION_MAX_SECS`).
+    pub web_session_max_secs: u64,
     /// `log`, `smtp` or `http` (`PINTAR_EMAIL_PROVIDER`).
     pub email_provider: String,
     /// Sender of every email, `Name <address>` or an address (`PINTAR_EMAIL_FROM`).
@@ -124,6 +137,24 @@ pub struct Settings {
     /// Seconds a worker's claim on a run lasts unless renewed; a run whose worker died is
     /// taken up again after it (`PINTAR_ANALYTICS_LEASE_SECS`).
     pub analytics_lease_secs: u64,
+    /// Seconds one analysis may run, synchronous or queued; then it stops between series
+    /// and fails with the reason (`PINTAR_ANALYTICS_DEADLINE_SECS`).
+    pub analytics_deadline_secs: u64,
+    /// Most periods one analysis may lay on its series' grids, whatever it read; below it,
+    /// four per value read, at least 100,000 (`PINTAR_ANALYTICS_MAX_POINTS`).
+    pub analytics_max_points: usize,
+    /// Bytes of uploads one account may have in flight at once, within the upload budget;
+    /// past it 429 (`PINTAR_ANALYTICS_UPLOAD_SHARE_BYTES`).
+    pub analytics_upload_share_bytes: usize,
+    /// Synchronous analyses one account may run at once on an instance; past it 429
+    /// (`PINTAR_ANALYTICS_CONCURRENT_PER_USER`).
+    pub analytics_concurrent_per_user: u64,
+    /// Bytes one account may keep stored: queued inputs and finished reports; past it 429
+    /// (`PINTAR_ANALYTICS_STORED_BYTES_PER_USER`).
+    pub analytics_stored_bytes_per_user: u64,
+    /// CPU seconds of analysis one account may use per hour; past it 429 with the time to
+    /// wait (`PINTAR_ANALYTICS_CPU_SECS_PER_HOUR`).
+    pub analytics_cpu_secs_per_hour: u64,
     /// Largest body of every other request, in bytes (`PINTAR_MAX_BODY_BYTES`).
     pub max_body_bytes: usize,
     /// Milliseconds a credential check (session live, key not revoked, current role) is
@@ -153,6 +184,10 @@ impl Default for Settings {
             redis_prefix: "pintar".into(),
             cors_origins: Vec::new(),
             secure_cookies: false,
+            public_url: None,
+            require_email_verification: true,
+            web_session_idle_secs: 2 * 3600,
+            web_session_max_secs: 7 * 24 * 3600,
             email_provider: "log".into(),
             email_from: "Pintar Ekspor <no-reply@pintar-ekspor.id>".into(),
             email_locale: "id".into(),
@@ -183,6 +218,12 @@ impl Default for Settings {
             analytics_poll_ms: 1000,
             analytics_worker: true,
             analytics_lease_secs: 60,
+            analytics_deadline_secs: 60,
+            analytics_max_points: pintar_core::analytics::budget::DEFAULT_MAX_POINTS,
+            analytics_upload_share_bytes: 128 * 1024 * 1024,
+            analytics_concurrent_per_user: 2,
+            analytics_stored_bytes_per_user: 256 * 1024 * 1024,
+            analytics_cpu_secs_per_hour: 900,
             max_body_bytes: 64 * 1024,
             auth_cache_ms: 1000,
             catalog_cache_secs: 5,
@@ -224,6 +265,15 @@ impl Settings {
             .merge(Env::raw().only(&["DATABASE_URL"]))
     }
 
+    /// The start of links in emails: [`Settings::public_url`] without a trailing `/`, or
+    /// `http://` and the listen address.
+    pub fn public_base(&self) -> String {
+        match &self.public_url {
+            Some(u) if !u.trim().is_empty() => u.trim().trim_end_matches('/').to_string(),
+            _ => format!("http://{}", self.bind),
+        }
+    }
+
     /// The database URL in force.
     pub fn database_url(&self) -> String {
         self.database_url
@@ -259,6 +309,13 @@ impl fmt::Debug for Settings {
             .field("redis_prefix", &self.redis_prefix)
             .field("cors_origins", &self.cors_origins)
             .field("secure_cookies", &self.secure_cookies)
+            .field("public_url", &self.public_url)
+            .field(
+                "require_email_verification",
+                &self.require_email_verification,
+            )
+            .field("web_session_idle_secs", &self.web_session_idle_secs)
+            .field("web_session_max_secs", &self.web_session_max_secs)
             .field("email_provider", &self.email_provider)
             .field("email_from", &self.email_from)
             .field("email_locale", &self.email_locale)
@@ -292,6 +349,24 @@ impl fmt::Debug for Settings {
             .field("analytics_poll_ms", &self.analytics_poll_ms)
             .field("analytics_worker", &self.analytics_worker)
             .field("analytics_lease_secs", &self.analytics_lease_secs)
+            .field("analytics_deadline_secs", &self.analytics_deadline_secs)
+            .field("analytics_max_points", &self.analytics_max_points)
+            .field(
+                "analytics_upload_share_bytes",
+                &self.analytics_upload_share_bytes,
+            )
+            .field(
+                "analytics_concurrent_per_user",
+                &self.analytics_concurrent_per_user,
+            )
+            .field(
+                "analytics_stored_bytes_per_user",
+                &self.analytics_stored_bytes_per_user,
+            )
+            .field(
+                "analytics_cpu_secs_per_hour",
+                &self.analytics_cpu_secs_per_hour,
+            )
             .field("max_body_bytes", &self.max_body_bytes)
             .field("auth_cache_ms", &self.auth_cache_ms)
             .field("catalog_cache_secs", &self.catalog_cache_secs)

@@ -32,6 +32,9 @@ pub enum ServerError {
     /// Authenticated, but the role or the key's scopes do not allow this.
     #[error("{0}")]
     Forbidden(String),
+    /// The account's email is not verified yet, and this needs it.
+    #[error("{0}")]
+    Unverified(String),
     /// The body is not what the route reads (malformed JSON, wrong shape).
     #[error("{0}")]
     BadRequest(String),
@@ -55,6 +58,8 @@ pub enum ServerError {
     /// The caller has too much in flight; try again after the given seconds.
     #[error("{detail}")]
     TooMany {
+        /// The problem's `code`: which limit.
+        code: &'static str,
         /// What the limit is.
         detail: String,
         /// Seconds to wait.
@@ -135,6 +140,7 @@ impl ServerError {
             ServerError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ServerError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ServerError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ServerError::Unverified(_) => (StatusCode::FORBIDDEN, "email_unverified"),
             ServerError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ServerError::UnsupportedMediaType(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
@@ -144,6 +150,12 @@ impl ServerError {
                 pintar_core::AnalyticsError::Io { .. } | pintar_core::AnalyticsError::Write(_) => {
                     (StatusCode::INTERNAL_SERVER_ERROR, "internal_error")
                 }
+                pintar_core::AnalyticsError::TooManyPoints { .. } => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, "analysis_too_large")
+                }
+                pintar_core::AnalyticsError::DeadlineExceeded { .. } => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, "analysis_deadline")
+                }
                 _ => (StatusCode::UNPROCESSABLE_ENTITY, "analysis_failed"),
             },
             ServerError::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
@@ -152,7 +164,7 @@ impl ServerError {
                 StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
                 "stored",
             ),
-            ServerError::TooMany { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_runs"),
+            ServerError::TooMany { code, .. } => (StatusCode::TOO_MANY_REQUESTS, code),
             ServerError::Database(e) => match classify(e) {
                 DbFailure::Constraint => (StatusCode::CONFLICT, "conflict"),
                 DbFailure::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable"),

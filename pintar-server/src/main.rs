@@ -1,4 +1,4 @@
-//! `pintar-server`: serve (default), or `migrate`.
+//! `pintar-server`: serve (default), `migrate`, `create-admin` or `verify-email`.
 
 use clap::{Parser, Subcommand};
 use pintar_server::accounts::bootstrap;
@@ -25,6 +25,13 @@ enum Command {
     /// PINTAR_ADMIN_PASSWORD, else from the first line of standard input.
     CreateAdmin {
         /// The admin's email.
+        #[arg(long)]
+        email: String,
+    },
+    /// Mark an account's email verified, as if its owner had opened the link (for an
+    /// operator who confirmed the address another way).
+    VerifyEmail {
+        /// The account's email.
         #[arg(long)]
         email: String,
     },
@@ -71,6 +78,12 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             };
             let admin = bootstrap::create_admin(&db, &email, &password).await?;
             println!("{} is now an admin", admin.email);
+            return Ok(());
+        }
+        Some(Command::VerifyEmail { email }) => {
+            let account =
+                pintar_server::accounts::recovery::verify_by_operator(&db, &email).await?;
+            println!("{} is verified", account.email);
             return Ok(());
         }
         Some(Command::Serve) | None => {}

@@ -254,14 +254,59 @@ impl TestServer {
 pub const PASSWORD: &str = "kopi-luwak-2024";
 
 impl TestServer {
-    /// Registers an account with [`PASSWORD`].
+    /// Registers an account with [`PASSWORD`] and confirms its address as the operator's
+    /// `pintar-server verify-email` does (the tests of verification itself register with
+    /// [`TestServer::register_unverified`]).
     pub async fn register(&self, email: &str) -> reqwest::Response {
+        let res = self.register_unverified(email).await;
+        if res.status() == 201 {
+            crate::accounts::recovery::verify_by_operator(&self.db.db, email)
+                .await
+                .expect("verify");
+        }
+        res
+    }
+
+    /// Registers an account with [`PASSWORD`], leaving its address unverified.
+    pub async fn register_unverified(&self, email: &str) -> reqwest::Response {
         self.client
             .post(self.url("/api/v1/auth/register"))
             .json(&serde_json::json!({"email": email, "password": PASSWORD, "display_name": "Siti Rahma"}))
             .send()
             .await
             .expect("register")
+    }
+
+    /// The link in the newest email of `kind` (`verify_email`, `password_reset`,
+    /// `email_change_verify`) sent to `to`, waiting up to ten seconds for it (a reset is
+    /// queued in the background).
+    pub async fn emailed_link(&self, to: &str, kind: &str) -> String {
+        use crate::storage::entities::email_outbox;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let found = email_outbox::Entity::find()
+                .filter(email_outbox::Column::ToAddress.eq(to))
+                .filter(email_outbox::Column::Kind.eq(kind))
+                .order_by_desc(email_outbox::Column::CreatedAt)
+                .one(&self.db.db)
+                .await
+                .expect("outbox");
+            if let Some(mail) = found {
+                return mail
+                    .body
+                    .lines()
+                    .find(|l| l.starts_with("http") && l.contains("token="))
+                    .unwrap_or_else(|| panic!("no link in {}", mail.body))
+                    .trim()
+                    .to_string();
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no {kind} email to {to}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
     }
 
     /// Logs in with JSON credentials.

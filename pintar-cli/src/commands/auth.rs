@@ -42,6 +42,7 @@ fn register(
         Some(e) => e.to_string(),
         None => prompt("Email: ")?,
     };
+    ctx.before_credentials();
     let password = secret("Password (10 characters or more): ", password_stdin)?;
     let me = ctx.run(async {
         Ok(ctx
@@ -72,6 +73,7 @@ fn login_with_password(
         Some(e) => e,
         None => prompt("Email: ")?,
     };
+    ctx.before_credentials();
     let password = secret("Password: ", password_stdin)?;
     // A client of its own: the profile's current credentials play no part in signing in.
     let fresh = ctx.fresh_client()?;
@@ -96,6 +98,7 @@ fn login_with_password(
 
 fn login_with_key(ctx: &mut Context) -> Result<(), CliError> {
     // From stdin when piped (`--with-token < key.txt`); without echo on a terminal.
+    ctx.before_credentials();
     let key = secret("API key: ", !std::io::stdin().is_terminal())?;
     if !key.starts_with("pk_") {
         return Err(CliError::Usage(

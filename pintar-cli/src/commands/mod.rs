@@ -1,5 +1,6 @@
 //! One module per command, each with a `run` function.
 
+pub mod account;
 pub mod admin;
 pub mod analyze;
 pub mod auth;

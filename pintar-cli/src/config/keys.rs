@@ -65,6 +65,13 @@ pub const KEYS: &[KeyInfo] = &[
         about: "default output format: table, json or csv",
     },
     KeyInfo {
+        name: "allow_http",
+        scope: Scope::Profile,
+        default: Some("false"),
+        settable: true,
+        about: "send credentials over plain http:// to another machine without a warning: true or false",
+    },
+    KeyInfo {
         name: "credentials_store",
         scope: Scope::Profile,
         default: None,
@@ -108,6 +115,11 @@ pub fn normalize(key: &KeyInfo, value: &str, origin: &str) -> Result<String, Con
                 ))
             }
         }
+        "allow_http" => match value.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "1" => Ok("true".into()),
+            "false" | "no" | "0" => Ok("false".into()),
+            _ => Err(invalid("expected true or false".into())),
+        },
         "output" => {
             let lower = value.to_ascii_lowercase();
             if OUTPUT_FORMATS.contains(&lower.as_str()) {

@@ -62,6 +62,8 @@ pub struct Settings {
     pub email: Option<String>,
     /// The profile's `output` format, if set.
     pub output: Option<String>,
+    /// The profile's `allow_http`: no warning before credentials go over plain HTTP.
+    pub allow_http: bool,
 }
 
 /// Resolves everything a remote command needs.
@@ -81,6 +83,7 @@ pub fn resolve_settings(
     Ok(Settings {
         email: checked("email")?,
         output: checked("output")?,
+        allow_http: checked("allow_http")?.as_deref() == Some("true"),
         profile,
         server,
     })

@@ -104,7 +104,14 @@ fn set_get_list_round_trip_keeps_other_profiles_and_comments() {
     let keys: Vec<_> = list.iter().map(|v| v.key).collect();
     assert_eq!(
         keys,
-        ["profile", "server", "email", "output", "credentials_store"]
+        [
+            "profile",
+            "server",
+            "email",
+            "output",
+            "allow_http",
+            "credentials_store"
+        ]
     );
     let value = |k: &str| {
         list.iter()
@@ -142,7 +149,7 @@ fn unknown_key_lists_the_known_keys() {
     let msg = err.to_string();
     assert!(msg.contains("unknown config key `sever`"), "{msg}");
     assert!(
-        msg.contains("profile, server, email, output, credentials_store"),
+        msg.contains("profile, server, email, output, allow_http, credentials_store"),
         "{msg}"
     );
     assert!(matches!(

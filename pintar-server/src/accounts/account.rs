@@ -13,7 +13,12 @@ pub async fn register(
     req: RegisterRequest,
 ) -> Result<UserProfile, ServerError> {
     actor.authorize(Operation::Register)?;
-    let created = users::register(&ctx.db, &actor.origin, req).await?;
+    let verify = ctx
+        .links
+        .require_verification
+        .then_some((&ctx.mail.policy, &ctx.links));
+    let created = users::register(&ctx.db, &actor.origin, req, verify).await?;
+    ctx.mail.wake();
     users::profile(&created)
 }
 

@@ -53,6 +53,8 @@ pub async fn create_admin(
             active.role = Set(Role::Admin.as_str().into());
             active.password_hash = Set(hash);
             active.is_active = Set(true);
+            // The operator vouches for the address.
+            active.email_verified_at = Set(u.email_verified_at.or(Some(now)));
             active.updated_at = Set(now);
             let promoted = update_user(&txn, &system(), None, &u, active).await?;
             // A new password for an existing account: whoever held its sessions or keys
@@ -63,7 +65,16 @@ pub async fn create_admin(
         }
         None => {
             let name = "Administrator".to_string();
-            insert_user(&txn, &system(), email.clone(), hash, name, Role::Admin).await?
+            insert_user(
+                &txn,
+                &system(),
+                email.clone(),
+                hash,
+                name,
+                Role::Admin,
+                true,
+            )
+            .await?
         }
     };
     txn.commit().await?;

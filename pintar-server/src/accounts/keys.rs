@@ -258,6 +258,7 @@ pub async fn create(
             "this needs the role developer or admin; you are public".into(),
         ));
     }
+    users::require_verified(&owner)?;
     let created = insert(
         &txn,
         &actor.origin,

@@ -12,11 +12,11 @@ use crate::metrics::Metrics;
 use crate::policy::Origin;
 use crate::storage::entities::{refresh_token, user};
 use chrono::Utc;
-use pintar_core::api::{FieldError, LoginRequest, TokenResponse};
+use pintar_core::api::{FieldError, LoginRequest, SessionInfo, SessionKind, TokenResponse};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -31,6 +31,18 @@ fn invalid_refresh() -> ServerError {
     ServerError::Unauthorized("the refresh token is not valid; sign in again".into())
 }
 
+/// What kind of session a sign-in starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// For the API: its refresh tokens last [`REFRESH_TTL_DAYS`] from each rotation.
+    Api,
+    /// For the website: it ends after this many seconds at the latest.
+    Web {
+        /// The absolute lifetime.
+        max_secs: u64,
+    },
+}
+
 /// Signs in with email and password: a new session.
 pub async fn login(
     db: &DatabaseConnection,
@@ -38,6 +50,7 @@ pub async fn login(
     metrics: &Metrics,
     meta: &Origin,
     login: LoginRequest,
+    kind: Kind,
 ) -> Result<TokenResponse, ServerError> {
     let email = login.email.trim().to_lowercase();
     // Over-long input cannot match an account; it still costs a hash, like a wrong password.
@@ -64,9 +77,30 @@ pub async fn login(
     active.last_login_at = Set(Some(Utc::now()));
     let updated = update_user(&txn, meta, Some(account.id), &account, active).await?;
     let family = Uuid::now_v7();
-    let refresh = issue_refresh(&txn, Uuid::now_v7(), account.id, family).await?;
+    let now = Utc::now();
+    let details = Details {
+        web: matches!(kind, Kind::Web { .. }),
+        user_agent: meta.user_agent.clone(),
+        ip: meta.ip.clone(),
+        expires_at: match kind {
+            Kind::Api => now + chrono::Duration::days(REFRESH_TTL_DAYS),
+            Kind::Web { max_secs } => {
+                now + chrono::Duration::seconds(i64::try_from(max_secs).unwrap_or(i64::MAX / 2))
+            }
+        },
+    };
+    let refresh = issue_refresh(&txn, Uuid::now_v7(), account.id, family, details).await?;
     txn.commit().await?;
     tokens(keys, &updated, family, refresh)
+}
+
+/// What a session's refresh token records about it.
+#[derive(Debug, Clone)]
+struct Details {
+    web: bool,
+    user_agent: Option<String>,
+    ip: Option<String>,
+    expires_at: chrono::DateTime<Utc>,
 }
 
 /// Stores a new refresh token of `family` with the given row id and returns it in the clear
@@ -76,6 +110,7 @@ async fn issue_refresh<C: ConnectionTrait>(
     id: Uuid,
     user_id: Uuid,
     family: Uuid,
+    details: Details,
 ) -> Result<String, ServerError> {
     let token = random_token(32);
     let now = Utc::now();
@@ -85,9 +120,13 @@ async fn issue_refresh<C: ConnectionTrait>(
         family_id: Set(family),
         token_hash: Set(hash_token(&token)),
         created_at: Set(now),
-        expires_at: Set(now + chrono::Duration::days(REFRESH_TTL_DAYS)),
+        expires_at: Set(details.expires_at),
         revoked_at: Set(None),
         replaced_by: Set(None),
+        web: Set(details.web),
+        user_agent: Set(details.user_agent),
+        ip: Set(details.ip),
+        last_seen_at: Set(None),
     }
     .insert(conn)
     .await?;
@@ -119,12 +158,13 @@ pub async fn revoke_family<C: ConnectionTrait>(conn: &C, family: Uuid) -> Result
     Ok(())
 }
 
-/// Revokes every session of `user`, except `keep` (the caller's own, on a password change).
+/// Revokes every session of `user`, except `keep` (the caller's own, on a password change);
+/// returns how many were live.
 pub async fn revoke_all<C: ConnectionTrait>(
     conn: &C,
     user: Uuid,
     keep: Option<Uuid>,
-) -> Result<(), ServerError> {
+) -> Result<u64, ServerError> {
     let mut q = refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
         .filter(refresh_token::Column::UserId.eq(user))
@@ -132,8 +172,7 @@ pub async fn revoke_all<C: ConnectionTrait>(
     if let Some(k) = keep {
         q = q.filter(refresh_token::Column::FamilyId.ne(k));
     }
-    q.exec(conn).await?;
-    Ok(())
+    Ok(q.exec(conn).await?.rows_affected)
 }
 
 async fn find_refresh(
@@ -208,7 +247,15 @@ async fn rotate(
         txn.rollback().await?;
         return Err(invalid_refresh());
     }
-    let token = issue_refresh(&txn, next_id, account.id, stored.family_id).await?;
+    // A website session never rotates (its cookie is the credential); an API session's
+    // token lasts REFRESH_TTL_DAYS from each rotation.
+    let details = Details {
+        web: stored.web,
+        user_agent: stored.user_agent.clone(),
+        ip: stored.ip.clone(),
+        expires_at: Utc::now() + chrono::Duration::days(REFRESH_TTL_DAYS),
+    };
+    let token = issue_refresh(&txn, next_id, account.id, stored.family_id, details).await?;
     txn.commit().await?;
     tokens(keys, &account, stored.family_id, token)
 }
@@ -251,4 +298,70 @@ pub async fn is_live<C: ConnectionTrait>(
         .one(conn)
         .await?
         .is_some())
+}
+
+/// Most sessions listed (the most recent).
+pub const MAX_LISTED: u64 = 100;
+
+/// The live sessions of `user`, most recently started first; `current` is the caller's.
+pub async fn list<C: ConnectionTrait>(
+    conn: &C,
+    user: Uuid,
+    current: Option<Uuid>,
+) -> Result<Vec<SessionInfo>, ServerError> {
+    let now = Utc::now();
+    let live = refresh_token::Entity::find()
+        .filter(refresh_token::Column::UserId.eq(user))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .filter(refresh_token::Column::ExpiresAt.gt(now))
+        .order_by_desc(refresh_token::Column::FamilyId)
+        .limit(MAX_LISTED)
+        .all(conn)
+        .await?;
+    let families: Vec<Uuid> = live.iter().map(|t| t.family_id).collect();
+    // A family's first token says when it started (family ids are UUIDv7 of that moment too,
+    // but the row is the record).
+    let started: std::collections::HashMap<Uuid, chrono::DateTime<Utc>> =
+        refresh_token::Entity::find()
+            .select_only()
+            .column(refresh_token::Column::FamilyId)
+            .column_as(refresh_token::Column::CreatedAt.min(), "started")
+            .filter(refresh_token::Column::FamilyId.is_in(families))
+            .group_by(refresh_token::Column::FamilyId)
+            .into_tuple::<(Uuid, chrono::DateTime<Utc>)>()
+            .all(conn)
+            .await?
+            .into_iter()
+            .collect();
+    Ok(live
+        .into_iter()
+        .map(|t| {
+            let started_at = started.get(&t.family_id).copied().unwrap_or(t.created_at);
+            SessionInfo {
+                id: t.family_id.to_string(),
+                current: Some(t.family_id) == current,
+                kind: if t.web {
+                    SessionKind::Web
+                } else {
+                    SessionKind::Api
+                },
+                started_at,
+                last_active_at: t.last_seen_at.unwrap_or(t.created_at).max(t.created_at),
+                expires_at: t.expires_at,
+                user_agent: t.user_agent,
+                ip: t.ip,
+            }
+        })
+        .collect())
+}
+
+/// Records that the website session `family` was seen now.
+pub async fn touch<C: ConnectionTrait>(conn: &C, family: Uuid) -> Result<(), ServerError> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::LastSeenAt, Expr::value(Utc::now()))
+        .filter(refresh_token::Column::FamilyId.eq(family))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
 }

@@ -3,9 +3,10 @@
 //! one takes effect on its next request.
 
 use super::{Context, sessions};
+use crate::auth::WebLifetime;
 use crate::error::ServerError;
 use crate::policy::{Actor, Operation};
-use pintar_core::api::{LoginRequest, TokenResponse};
+use pintar_core::api::{EndedSessions, LoginRequest, SessionInfo, TokenResponse};
 use uuid::Uuid;
 
 /// Signs in with email and password: a new session with its access and refresh tokens.
@@ -21,25 +22,55 @@ pub async fn sign_in(
         &ctx.metrics,
         &actor.origin,
         login,
+        sessions::Kind::Api,
     )
     .await
 }
 
-/// Signs in for the website: a new session, and the token of its cookie (valid for
-/// `secs`; the API refuses it, as pages refuse API tokens).
+/// Signs in for the website: a new session, and the token of its cookie (valid for the idle
+/// time, renewed while the visitor is active up to the absolute lifetime; the API refuses
+/// it, as pages refuse API tokens).
 pub async fn sign_in_web(
     ctx: &Context,
     actor: &Actor,
     login: LoginRequest,
-    secs: u64,
+    life: WebLifetime,
 ) -> Result<String, ServerError> {
-    let tokens = sign_in(ctx, actor, login).await?;
+    actor.authorize(Operation::SignIn)?;
+    let tokens = sessions::login(
+        &ctx.db,
+        ctx.authn.keys(),
+        &ctx.metrics,
+        &actor.origin,
+        login,
+        sessions::Kind::Web {
+            max_secs: life.max_secs,
+        },
+    )
+    .await?;
     let keys = ctx.authn.keys();
     let claims = keys.verify(&tokens.access_token)?;
     let bad = || ServerError::Internal("a fresh token names no valid session".into());
     let user = Uuid::parse_str(&claims.sub).map_err(|_| bad())?;
     let sid = Uuid::parse_str(&claims.sid).map_err(|_| bad())?;
-    keys.issue_web(user, claims.role, sid, secs)
+    keys.issue_web(user, claims.role, sid, claims.iat, life)
+}
+
+/// The actor's live sessions (website and API), the current one marked.
+pub async fn list_sessions(ctx: &Context, actor: &Actor) -> Result<Vec<SessionInfo>, ServerError> {
+    let caller = actor.require(Operation::ListSessions)?;
+    sessions::list(&ctx.db, caller.id, caller.session()).await
+}
+
+/// Ends every session of the actor but the current one ("sign out everywhere else").
+pub async fn end_other_sessions(
+    ctx: &Context,
+    actor: &Actor,
+) -> Result<EndedSessions, ServerError> {
+    let caller = actor.require(Operation::EndOtherSessions)?;
+    let ended = sessions::revoke_all(&ctx.db, caller.id, caller.session()).await?;
+    ctx.credentials_changed();
+    Ok(EndedSessions { ended })
 }
 
 /// Exchanges a refresh token for new tokens (rotation; reusing a rotated token ends the

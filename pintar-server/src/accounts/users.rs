@@ -30,8 +30,19 @@ pub fn profile(u: &user::Model) -> Result<UserProfile, ServerError> {
         display_name: u.display_name.clone(),
         role: role_of(u)?,
         is_active: u.is_active,
+        email_verified: u.email_verified_at.is_some(),
         created_at: u.created_at,
     })
+}
+
+/// 403 unless the account's email is verified (upgrading and making keys need it).
+pub fn require_verified(u: &user::Model) -> Result<(), ServerError> {
+    if u.email_verified_at.is_none() {
+        return Err(ServerError::Unverified(
+            "confirm your email first: open the link we sent to it (or ask for a new one at POST /api/v1/auth/verify-email/resend)".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// The stored role of `u`.
@@ -52,6 +63,7 @@ pub fn audit_json(u: &user::Model) -> serde_json::Value {
         "created_at": u.created_at,
         "updated_at": u.updated_at,
         "last_login_at": u.last_login_at,
+        "email_verified_at": u.email_verified_at,
     })
 }
 
@@ -84,6 +96,7 @@ pub async fn insert_user<C: ConnectionTrait>(
     password_hash: String,
     display_name: String,
     role: Role,
+    verified: bool,
 ) -> Result<user::Model, ServerError> {
     let now = Utc::now();
     let created = user::ActiveModel {
@@ -96,6 +109,7 @@ pub async fn insert_user<C: ConnectionTrait>(
         created_at: Set(now),
         updated_at: Set(now),
         last_login_at: Set(None),
+        email_verified_at: Set(verified.then_some(now)),
     }
     .insert(conn)
     .await
@@ -137,11 +151,13 @@ pub async fn load<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<user::Model,
         .ok_or_else(|| ServerError::NotFound("account".into()))
 }
 
-/// Creates a learner account.
+/// Creates a learner account. When `verify` is given, the account starts unverified and its
+/// verification email is queued in the same transaction.
 pub async fn register(
     db: &DatabaseConnection,
     meta: &Origin,
     req: RegisterRequest,
+    verify: Option<(&Policy, &super::Links)>,
 ) -> Result<user::Model, ServerError> {
     let mut errors = Vec::new();
     let email = validate::email(&req.email).map_err(|e| errors.push(e)).ok();
@@ -169,7 +185,19 @@ pub async fn register(
             .take(MAX_NAME)
             .collect(),
     };
-    let created = insert_user(&txn, meta, email, password_hash, name, Role::Public).await?;
+    let created = insert_user(
+        &txn,
+        meta,
+        email,
+        password_hash,
+        name,
+        Role::Public,
+        verify.is_none(),
+    )
+    .await?;
+    if let Some((policy, links)) = verify {
+        super::recovery::queue_verification(&txn, policy, links, &created).await?;
+    }
     txn.commit().await?;
     Ok(created)
 }
@@ -221,6 +249,8 @@ pub async fn update_profile(
     let updated = update_user(&txn, meta, Some(caller.id), &current, active).await?;
     if new_password {
         sessions::revoke_all(&txn, updated.id, caller.session()).await?;
+        // A pending change of email (or reset) asked before must not outlive the password.
+        super::tokens::revoke_all(&txn, updated.id).await?;
     }
     txn.commit().await?;
     Ok(updated)
@@ -240,6 +270,7 @@ pub async fn upgrade(
     if current.role != Role::Public.as_str() {
         return Err(already());
     }
+    require_verified(&current)?;
     // Claimed with a condition: of two concurrent upgrades only one makes a first key.
     let claimed = user::Entity::update_many()
         .col_expr(user::Column::Role, Expr::value(Role::Developer.as_str()))

@@ -33,10 +33,13 @@ pub fn email(raw: &str) -> Result<String, FieldError> {
         .map_err(|_| bad())
 }
 
-/// Password rules: 10 to 1024 characters.
+/// Longest password, in characters.
+pub const MAX_PASSWORD: usize = 1024;
+
+/// Password rules: 10 to [`MAX_PASSWORD`] characters.
 pub fn password(password: &str) -> Option<FieldError> {
     let n = password.chars().count();
-    (!(10..=1024).contains(&n))
+    (!(10..=MAX_PASSWORD).contains(&n))
         .then(|| FieldError::new("password", "must be 10 to 1024 characters"))
 }
 

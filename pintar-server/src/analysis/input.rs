@@ -6,6 +6,7 @@
 use super::pool::{Reserved, UploadBudget};
 use crate::error::ServerError;
 use pintar_core::analytics::InputFormat;
+use uuid::Uuid;
 
 /// Longest file name kept as a run's source.
 const MAX_SOURCE: usize = 200;
@@ -52,13 +53,13 @@ struct Collector<'a> {
 }
 
 impl<'a> Collector<'a> {
-    fn new(budget: &'a UploadBudget, limit: usize) -> Result<Self, ServerError> {
-        Ok(Self {
+    fn new(budget: &'a UploadBudget, limit: usize, account: Uuid) -> Self {
+        Self {
             budget,
-            reserved: Reserved::default(),
+            reserved: budget.reserve_for(account),
             data: Vec::new(),
             limit,
-        })
+        }
     }
 
     fn push(&mut self, chunk: &[u8]) -> Result<(), ServerError> {
@@ -84,14 +85,16 @@ pub struct Declared {
     pub length: Option<u64>,
 }
 
-/// Reads an upload from `stream`: at most `limit` bytes, each reserved from `budget` as it
-/// arrives (503 when the server holds as many upload bytes as it will). The format comes
-/// from the media type, else the file name, else the first bytes.
+/// Reads an upload of `account` from `stream`: at most `limit` bytes, each reserved from
+/// `budget` as it arrives (429 past the account's share, 503 when the server holds as many
+/// upload bytes as it will). The format comes from the media type, else the file name,
+/// else the first bytes.
 pub async fn read<S, B, E>(
     mut stream: S,
     declared: Declared,
     limit: usize,
     budget: &UploadBudget,
+    account: Uuid,
 ) -> Result<Upload, ServerError>
 where
     S: futures_util::Stream<Item = Result<B, E>> + Unpin,
@@ -112,7 +115,7 @@ where
         None => None,
     };
     let format = by_media.or_else(|| source.as_deref().and_then(format_from_name));
-    let mut collector = Collector::new(budget, limit)?;
+    let mut collector = Collector::new(budget, limit, account);
     while let Some(chunk) = stream.next().await {
         let chunk = chunk
             .map_err(|e| ServerError::BadRequest(format!("the upload could not be read: {e}")))?;

@@ -84,16 +84,21 @@ async fn run(ctx: Context, job: Claimed, permit: super::pool::RunPermit) {
         owner,
         ..
     } = job;
+    // The deadline counts from the claim, as a synchronous analysis's counts from its start.
+    let budget = ctx.limits.budget();
     let result = runner
         .pool
         .run(permit, move || {
-            compute(&input, format, &options, false).map_err(ServerError::from)
+            compute(&input, format, &options, &budget).map_err(ServerError::from)
         })
         .await
         .and_then(|r| r);
+    let duration = started.elapsed();
+    let cpu = result.as_ref().map_or(duration, |c| c.cpu);
     let (outcome, _) = outcome(result);
     heartbeat.abort();
-    match runs::finish(&ctx.db, id, &token, outcome, started.elapsed()).await {
+    let spent = runs::Spent { duration, cpu };
+    match runs::finish(&ctx.db, id, &token, outcome, spent).await {
         Ok(true) => {
             tracing::info!(run = %id, "analysis job done");
             if let Some(owner) = owner

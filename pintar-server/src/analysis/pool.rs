@@ -8,8 +8,10 @@
 //! database, not here, and take a `running` permit only when a worker claims one.
 
 use crate::error::ServerError;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use uuid::Uuid;
 
 /// Seconds a caller refused for a full queue is told to wait.
 const BUSY_RETRY_SECS: u32 = 5;
@@ -104,50 +106,114 @@ impl CpuPool {
 }
 
 /// Bytes of uploads the server holds at once (being read, waiting, or analysed), counted
-/// in KiB: a caller past it is told to come back (503) instead of growing memory.
+/// in KiB as they arrive: a caller past it is told to come back (503) instead of growing
+/// memory. Each account may hold at most its share at once (429 beyond), so a few slow
+/// uploads from one account cannot spend everyone's budget.
 pub struct UploadBudget {
     kib: Arc<Semaphore>,
+    share_kib: usize,
+    held: Shares,
 }
+
+/// KiB each account has in flight.
+type Shares = Arc<Mutex<HashMap<Uuid, usize>>>;
 
 /// A share of the upload budget, returned when dropped.
 #[derive(Debug, Default)]
 pub struct Reserved {
     permit: Option<OwnedSemaphorePermit>,
     kib: usize,
+    account: Option<(Uuid, Shares)>,
+}
+
+impl Drop for Reserved {
+    fn drop(&mut self) {
+        if let Some((id, held)) = &self.account
+            && let Ok(mut held) = held.lock()
+            && let Some(kib) = held.get_mut(id)
+        {
+            *kib = kib.saturating_sub(self.kib);
+            if *kib == 0 {
+                held.remove(id);
+            }
+        }
+    }
 }
 
 impl UploadBudget {
-    /// A budget of `bytes` (at least one KiB).
-    pub fn new(bytes: usize) -> Self {
+    /// A budget of `bytes` (at least one KiB), of which one account may hold `share` bytes.
+    pub fn new(bytes: usize, share: usize) -> Self {
         let kib = (bytes / 1024).clamp(1, Semaphore::MAX_PERMITS);
         Self {
             kib: Arc::new(Semaphore::new(kib)),
+            share_kib: share.div_ceil(1024).max(1),
+            held: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 
-    /// Grows `held` to cover `bytes`, or refuses at once when the budget is spent.
+    /// An empty reservation of `account` (its uploads count against its share).
+    pub fn reserve_for(&self, account: Uuid) -> Reserved {
+        Reserved {
+            permit: None,
+            kib: 0,
+            account: Some((account, self.held.clone())),
+        }
+    }
+
+    /// Grows `held` to cover `bytes`, or refuses at once: 429 when its account holds its
+    /// share, 503 when the whole budget is spent.
     pub fn grow(&self, held: &mut Reserved, bytes: usize) -> Result<(), ServerError> {
         let need = bytes.div_ceil(1024);
         if need <= held.kib {
             return Ok(());
         }
-        let more = u32::try_from(need - held.kib).unwrap_or(u32::MAX);
-        let permit =
-            self.kib
-                .clone()
-                .try_acquire_many_owned(more)
-                .map_err(|_| ServerError::Busy {
-                    detail:
-                        "the server is receiving as many uploads as it can hold; try again shortly"
-                            .into(),
-                    retry_after: BUSY_RETRY_SECS,
-                })?;
+        let more = need - held.kib;
+        let mut shares = match &held.account {
+            Some((id, map)) => {
+                let map = map
+                    .lock()
+                    .map_err(|_| ServerError::Internal("upload shares poisoned".into()))?;
+                if map.get(id).copied().unwrap_or(0) + more > self.share_kib {
+                    return Err(ServerError::TooMany {
+                        code: "upload_share_exceeded",
+                        detail: format!(
+                            "this account is uploading {} at once, as much as one account may; wait for its uploads to finish",
+                            human(self.share_kib)
+                        ),
+                        retry_after: BUSY_RETRY_SECS,
+                    });
+                }
+                Some((*id, map))
+            }
+            None => None,
+        };
+        let permit = self
+            .kib
+            .clone()
+            .try_acquire_many_owned(u32::try_from(more).unwrap_or(u32::MAX))
+            .map_err(|_| ServerError::Busy {
+                detail: "the server is receiving as many uploads as it can hold; try again shortly"
+                    .into(),
+                retry_after: BUSY_RETRY_SECS,
+            })?;
+        if let Some((id, map)) = &mut shares {
+            *map.entry(*id).or_insert(0) += more;
+        }
         match &mut held.permit {
             Some(p) => p.merge(permit),
             None => held.permit = Some(permit),
         }
         held.kib = need;
         Ok(())
+    }
+}
+
+/// KiB as people read them.
+fn human(kib: usize) -> String {
+    if kib >= 1024 {
+        format!("{} MiB", kib / 1024)
+    } else {
+        format!("{kib} KiB")
     }
 }
 
@@ -169,7 +235,7 @@ mod tests {
 
     #[test]
     fn the_upload_budget_is_shared_and_returned() {
-        let budget = UploadBudget::new(10 * 1024);
+        let budget = UploadBudget::new(10 * 1024, 10 * 1024);
         let mut a = Reserved::default();
         budget.grow(&mut a, 6 * 1024).expect("6 KiB");
         budget.grow(&mut a, 6 * 1024 - 5).expect("already held");
@@ -180,6 +246,25 @@ mod tests {
         budget
             .grow(&mut b, 10 * 1024)
             .expect("all of it once a is gone");
+    }
+
+    #[test]
+    fn one_account_holds_at_most_its_share() {
+        let budget = UploadBudget::new(100 * 1024, 10 * 1024);
+        let me = Uuid::now_v7();
+        let mut a = budget.reserve_for(me);
+        budget.grow(&mut a, 8 * 1024).expect("8 KiB");
+        let mut b = budget.reserve_for(me);
+        let refused = budget.grow(&mut b, 4 * 1024).expect_err("past the share");
+        assert!(
+            matches!(refused, ServerError::TooMany { .. }),
+            "429, not 503"
+        );
+        // Someone else is not held back by it.
+        let mut other = budget.reserve_for(Uuid::now_v7());
+        budget.grow(&mut other, 10 * 1024).expect("their own share");
+        drop(a);
+        budget.grow(&mut b, 10 * 1024).expect("the share is back");
     }
 
     #[tokio::test]

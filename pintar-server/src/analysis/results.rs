@@ -52,16 +52,17 @@ pub async fn run(ctx: &Context, actor: &Actor, id: &str) -> Result<AnalysisRun, 
 }
 
 /// A stored report, as asked for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Report {
     /// The `AnalysisReport` as JSON text.
     Json(String),
-    /// The per-period table as CSV.
-    Csv(String),
+    /// The report, for its per-period table (written as it is sent:
+    /// `pintar_core::table::PeriodsCsv`).
+    Table(Box<AnalysisReport>),
 }
 
 /// A succeeded run's report. A run not finished yet is 409; a failed one answers its
-/// stored problem. The CSV is written on the analysis pool.
+/// stored problem. For the table, the stored JSON is read back on the analysis pool.
 pub async fn report(
     ctx: &Context,
     actor: &Actor,
@@ -91,18 +92,17 @@ pub async fn report(
         .ok_or_else(|| ServerError::NotFound("report".into()))?;
     Ok(match format {
         ReportFormat::Json => Report::Json(body),
-        ReportFormat::Csv => Report::Csv(csv_of(ctx, body).await?),
+        ReportFormat::Csv => Report::Table(Box::new(parse(ctx, body).await?)),
     })
 }
 
-/// The per-period table of a stored report, written on the analysis pool.
-async fn csv_of(ctx: &Context, report_json: String) -> Result<String, ServerError> {
+/// A stored report read back, on the analysis pool (a large one is CPU work).
+async fn parse(ctx: &Context, report_json: String) -> Result<AnalysisReport, ServerError> {
     let pool = &ctx.runner.pool;
     let permit = pool.permit().await?;
     pool.run(permit, move || {
-        let report: AnalysisReport = serde_json::from_str(&report_json)
-            .map_err(|e| ServerError::Internal(format!("stored report: {e}")))?;
-        pintar_core::table::periods_csv(&report).map_err(ServerError::from)
+        serde_json::from_str(&report_json)
+            .map_err(|e| ServerError::Internal(format!("stored report: {e}")))
     })
     .await?
 }

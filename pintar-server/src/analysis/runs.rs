@@ -3,12 +3,17 @@
 //! (a conditional UPDATE, the same on SQLite and PostgreSQL: of two workers racing for a
 //! run exactly one changes the row), renewed while it works, and finished only by the
 //! worker that still holds the claim. A run whose lease lapsed (its worker died) is claimed
-//! again; after [`MAX_ATTEMPTS`] claims it fails instead of crashing workers forever.
+//! again once; after [`MAX_ATTEMPTS`] claims it fails with the reason instead of taking
+//! another worker down. Workers take queued runs fairly: the run of the account with the
+//! fewest runs being analysed comes first (then the oldest), so one account's many jobs
+//! cannot keep another account's job waiting behind them.
 
 use crate::error::ServerError;
 use crate::paging::PageParams;
 use crate::policy::Caller;
-use crate::storage::entities::{analysis_input, analysis_report, analysis_run, user};
+use crate::storage::entities::{
+    analysis_charge, analysis_input, analysis_report, analysis_run, user,
+};
 use chrono::{DateTime, Utc};
 use pintar_core::analytics::InputFormat;
 use pintar_core::api::{AnalysisRun, Page, Problem, RunStatus};
@@ -22,8 +27,67 @@ use sea_orm::{
 use std::time::Duration;
 use uuid::Uuid;
 
-/// Claims of one run before it is failed as one that keeps killing its workers.
-pub const MAX_ATTEMPTS: i32 = 3;
+/// Claims of one run before it is failed as one that keeps killing its workers: the first,
+/// and one retry.
+pub const MAX_ATTEMPTS: i32 = 2;
+
+/// What an analysis took: wall time, and CPU time over every thread.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Spent {
+    /// Wall time.
+    pub duration: Duration,
+    /// CPU time.
+    pub cpu: Duration,
+}
+
+/// What an account uses.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Usage {
+    /// CPU time of its analyses finished in the last hour.
+    pub cpu_last_hour: Duration,
+    /// When enough of that hour's CPU time ages out to be under the allowance again (an
+    /// upper bound: when the oldest counted analysis leaves the hour).
+    pub cpu_frees_in: Duration,
+    /// Bytes of its queued inputs and stored reports.
+    pub stored_bytes: u64,
+}
+
+/// What `owner` uses now (see [`Usage`]).
+pub async fn usage(db: &DatabaseConnection, owner: Uuid) -> Result<Usage, ServerError> {
+    let now = Utc::now();
+    let hour_ago = now - chrono::Duration::hours(1);
+    // The charges, not the runs: deleting a run must not give its CPU time back.
+    let recent: Vec<(i64, DateTime<Utc>)> = analysis_charge::Entity::find()
+        .select_only()
+        .column(analysis_charge::Column::CpuMs)
+        .column(analysis_charge::Column::ChargedAt)
+        .filter(analysis_charge::Column::UserId.eq(owner))
+        .filter(analysis_charge::Column::ChargedAt.gt(hour_ago))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let cpu_ms: i64 = recent.iter().map(|(ms, _)| std::cmp::max(*ms, 0)).sum();
+    let oldest = recent.iter().map(|(_, at)| *at).min();
+    let frees = oldest.map_or(chrono::Duration::zero(), |t| {
+        (t + chrono::Duration::hours(1)) - now
+    });
+    // PostgreSQL sums a BIGINT as NUMERIC: cast back, the same on both engines.
+    let stored: Option<i64> = analysis_run::Entity::find()
+        .select_only()
+        .column_as(
+            Expr::cust("CAST(COALESCE(SUM(stored_bytes), 0) AS BIGINT)"),
+            "s",
+        )
+        .filter(analysis_run::Column::UserId.eq(owner))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(Usage {
+        cpu_last_hour: Duration::from_millis(u64::try_from(cpu_ms).unwrap_or(0)),
+        cpu_frees_in: frees.to_std().unwrap_or_default(),
+        stored_bytes: u64::try_from(stored.unwrap_or(0)).unwrap_or(0),
+    })
+}
 
 /// The stored name of a format.
 pub fn format_name(format: InputFormat) -> &'static str {
@@ -129,6 +193,9 @@ fn base(
         lease_until: Set(None),
         started_at: Set(None),
         finished_at: Set(None),
+        cpu_ms: Set(0),
+        // A queued run keeps its input until it is analysed.
+        stored_bytes: Set(i64::try_from(new.input_bytes).unwrap_or(i64::MAX)),
     })
 }
 
@@ -170,9 +237,10 @@ pub async fn record_finished(
     new: &NewRun,
     outcome: Outcome,
     started: DateTime<Utc>,
-    duration: Duration,
+    spent: Spent,
 ) -> Result<Uuid, ServerError> {
     let (status, summary, error, report) = columns(outcome)?;
+    let duration = spent.duration;
     let mut run = base(new, status, started)?;
     let id = Uuid::now_v7();
     run.id = Set(id);
@@ -182,6 +250,10 @@ pub async fn record_finished(
     run.started_at = Set(Some(started));
     run.finished_at = Set(Some(Utc::now()));
     run.duration_ms = Set(millis(duration));
+    run.cpu_ms = Set(millis(spent.cpu));
+    run.stored_bytes = Set(report
+        .as_ref()
+        .map_or(0, |r| i64::try_from(r.len()).unwrap_or(i64::MAX)));
     let txn = crate::storage::write(db).await?;
     run.insert(&txn).await?;
     if let Some(body) = report {
@@ -192,8 +264,36 @@ pub async fn record_finished(
         .insert(&txn)
         .await?;
     }
+    charge(&txn, Some(new.owner), spent.cpu).await?;
     txn.commit().await?;
     Ok(id)
+}
+
+/// Charges `owner` the CPU time of a finished analysis, and forgets the account's charges
+/// that left the hour.
+async fn charge<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    owner: Option<Uuid>,
+    cpu: Duration,
+) -> Result<(), ServerError> {
+    let Some(owner) = owner else {
+        return Ok(());
+    };
+    let now = Utc::now();
+    analysis_charge::Entity::delete_many()
+        .filter(analysis_charge::Column::UserId.eq(owner))
+        .filter(analysis_charge::Column::ChargedAt.lt(now - chrono::Duration::hours(1)))
+        .exec(conn)
+        .await?;
+    analysis_charge::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(owner),
+        charged_at: Set(now),
+        cpu_ms: Set(millis(cpu)),
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
 }
 
 /// Limits on queued jobs.
@@ -227,6 +327,7 @@ pub async fn enqueue(
         .await?;
     if in_flight >= limits.per_user {
         return Err(ServerError::TooMany {
+            code: "too_many_runs",
             detail: format!(
                 "you already have {} analyses queued or running; wait for one to finish",
                 limits.per_user
@@ -301,7 +402,9 @@ fn claimable(now: DateTime<Utc>) -> Condition {
         )
 }
 
-/// Claims the oldest claimable run for `worker` for `lease`, with its input.
+/// Claims the next claimable run for `worker` for `lease`, with its input: round robin
+/// over accounts (see below). A run whose claims were lost [`MAX_ATTEMPTS`] times (its
+/// process died while analysing it) is failed with the reason instead.
 pub async fn claim(
     db: &DatabaseConnection,
     worker: &str,
@@ -316,6 +419,18 @@ pub async fn claim(
         .column(analysis_run::Column::Id)
         .column(analysis_run::Column::Attempts)
         .filter(claimable(now))
+        // Round robin over accounts: the account with the fewest runs being analysed goes
+        // first, then the one whose last run started longest ago (never: first), and
+        // within an account, the oldest job. A full queue of one account delays another's
+        // job by at most the one running when it was queued.
+        .order_by_asc(Expr::cust(
+            "(SELECT COUNT(*) FROM analysis_runs busy \
+              WHERE busy.user_id = analysis_runs.user_id AND busy.status = 'running')",
+        ))
+        .order_by_asc(Expr::cust(
+            "(SELECT COALESCE(MAX(seen.started_at), '1970-01-01') FROM analysis_runs seen \
+              WHERE seen.user_id = analysis_runs.user_id)",
+        ))
         .order_by_asc(analysis_run::Column::CreatedAt)
         .limit(8)
         .into_tuple()
@@ -326,11 +441,14 @@ pub async fn claim(
             let problem = Problem::new(
                 500,
                 "analysis_interrupted",
-                format!("the analysis was interrupted {attempts} times and was given up"),
+                format!(
+                    "the server stopped {attempts} times while analysing this input, so it is not tried again; it may be far heavier than it looks (check its dates and series)"
+                ),
             );
             let txn = crate::storage::write(db).await?;
             let res = analysis_run::Entity::update_many()
                 .col_expr(analysis_run::Column::Status, Expr::value("failed"))
+                .col_expr(analysis_run::Column::StoredBytes, Expr::value(0i64))
                 .col_expr(
                     analysis_run::Column::Error,
                     Expr::value(Some(json(&problem)?)),
@@ -441,9 +559,13 @@ pub async fn finish(
     id: Uuid,
     token: &str,
     outcome: Outcome,
-    duration: Duration,
+    spent: Spent,
 ) -> Result<bool, ServerError> {
     let (status, summary, error, report) = columns(outcome)?;
+    let duration = spent.duration;
+    let stored = report
+        .as_ref()
+        .map_or(0, |r| i64::try_from(r.len()).unwrap_or(i64::MAX));
     let txn = crate::storage::write(db).await?;
     let res = analysis_run::Entity::update_many()
         .col_expr(analysis_run::Column::Status, Expr::value(status.as_str()))
@@ -465,6 +587,8 @@ pub async fn finish(
             analysis_run::Column::DurationMs,
             Expr::value(millis(duration)),
         )
+        .col_expr(analysis_run::Column::CpuMs, Expr::value(millis(spent.cpu)))
+        .col_expr(analysis_run::Column::StoredBytes, Expr::value(stored))
         .filter(analysis_run::Column::Id.eq(id))
         .filter(analysis_run::Column::Status.eq("running"))
         .filter(analysis_run::Column::ClaimedBy.eq(token))
@@ -483,6 +607,13 @@ pub async fn finish(
         .await?;
     }
     analysis_input::Entity::delete_by_id(id).exec(&txn).await?;
+    let owner: Option<Option<Uuid>> = analysis_run::Entity::find_by_id(id)
+        .select_only()
+        .column(analysis_run::Column::UserId)
+        .into_tuple()
+        .one(&txn)
+        .await?;
+    charge(&txn, owner.flatten(), spent.cpu).await?;
     txn.commit().await?;
     Ok(true)
 }

@@ -33,10 +33,10 @@ where
     B: AsRef<[u8]>,
     E: std::fmt::Display,
 {
-    actor.require(Operation::Analyze)?;
+    let caller = actor.require(Operation::Analyze)?;
     let runner = &ctx.runner;
     let limit = ctx.limits.max_upload_bytes;
-    let reading = input::read(stream, declared, limit, &runner.budget);
+    let reading = input::read(stream, declared, limit, &runner.budget, caller.id);
     match tokio::time::timeout(runner.upload_timeout, reading).await {
         Ok(result) => result,
         Err(_) => Err(ServerError::RequestTimeout(format!(
@@ -52,8 +52,6 @@ pub struct Delivery {
     /// `Some(true)`: queue it; `Some(false)`: never queue (503 when busy); `None`: queue
     /// large inputs and any input while the pool is full.
     pub run_async: Option<bool>,
-    /// Write the per-period table too.
-    pub csv: bool,
 }
 
 /// What became of a submitted analysis.
@@ -80,6 +78,7 @@ pub async fn submit(
     delivery: Delivery,
 ) -> Result<Submitted, ServerError> {
     let caller = actor.require(Operation::Analyze)?;
+    within_usage(ctx, caller, upload.bytes.len()).await?;
     let large = upload.bytes.len() > ctx.limits.async_bytes;
     if delivery.run_async.unwrap_or(large) {
         return enqueue(ctx, caller, upload, opts).await;
@@ -91,8 +90,10 @@ pub async fn submit(
         Err(busy) if delivery.run_async == Some(false) => return Err(busy),
         Err(_) => return enqueue(ctx, caller, upload, opts).await,
     };
-    let (run_id, result) = run_now(ctx, caller, upload, opts, delivery.csv).await?;
-    drop(admission);
+    let running = ctx
+        .runner
+        .start(caller.id, ctx.limits.concurrent_per_user)?;
+    let (run_id, result) = run_detached(ctx, caller, upload, opts, (running, admission)).await?;
     Ok(Submitted::Done {
         run_id,
         result: result.map(Box::new),
@@ -108,12 +109,45 @@ pub async fn quick(
     mut opts: AnalysisOptions,
 ) -> Result<(Uuid, Result<QuickAnalysis, ServerError>), ServerError> {
     let caller = actor.require(Operation::QuickAnalysis)?;
+    within_usage(ctx, caller, 0).await?;
     opts.include_forecast = false;
     opts.include_history = false;
     let admission = ctx.runner.pool.admit()?;
-    let (id, result) = run_now(ctx, caller, upload, opts, false).await?;
-    drop(admission);
+    let running = ctx
+        .runner
+        .start(caller.id, ctx.limits.concurrent_per_user)?;
+    let (id, result) = run_detached(ctx, caller, upload, opts, (running, admission)).await?;
     Ok((id, result.map(|c| quick_view(id, &c.report))))
+}
+
+/// Refuses (429, with the time to wait) an account past its hourly CPU time, or one whose
+/// stored inputs and reports, with `more` bytes to store, would pass its allowance.
+async fn within_usage(ctx: &Context, caller: &Caller, more: usize) -> Result<(), ServerError> {
+    let usage = runs::usage(&ctx.db, caller.id).await?;
+    let limits = &ctx.limits;
+    if usage.cpu_last_hour >= limits.cpu_per_hour {
+        let wait = usage.cpu_frees_in.as_secs().clamp(1, 3600);
+        return Err(ServerError::TooMany {
+            code: "analysis_time_exceeded",
+            detail: format!(
+                "this account used {} s of analysis time in the last hour, as much as it may ({} s); try again in {wait} s",
+                usage.cpu_last_hour.as_secs(),
+                limits.cpu_per_hour.as_secs()
+            ),
+            retry_after: u32::try_from(wait).unwrap_or(3600),
+        });
+    }
+    if usage.stored_bytes.saturating_add(more as u64) > limits.stored_bytes_per_user {
+        return Err(ServerError::TooMany {
+            code: "storage_exceeded",
+            detail: format!(
+                "this account keeps {} bytes of inputs and reports, and may keep {}; delete old runs first",
+                usage.stored_bytes, limits.stored_bytes_per_user
+            ),
+            retry_after: 60,
+        });
+    }
+    Ok(())
 }
 
 /// Queues `upload` as a job.
@@ -147,14 +181,34 @@ async fn enqueue(
     Ok(Submitted::Queued(Box::new(runs::view(&run))))
 }
 
-/// Runs `upload` now on the pool (the caller holds an admission), stores the run, and
-/// returns its id with the computation (or the problem it failed with).
+/// [`run_now`] in a task of its own, holding `held` (the account's slot, the pool's
+/// admission) until the run is stored: a caller who hangs up does not stop the analysis,
+/// so what it holds and what it is charged must not stop either.
+async fn run_detached<H: Send + 'static>(
+    ctx: &Context,
+    caller: &Caller,
+    upload: Upload,
+    opts: AnalysisOptions,
+    held: H,
+) -> Result<(Uuid, Result<Computed, ServerError>), ServerError> {
+    let (ctx, caller) = (ctx.clone(), *caller);
+    tokio::spawn(async move {
+        let out = run_now(&ctx, &caller, upload, opts).await;
+        drop(held);
+        out
+    })
+    .await
+    .map_err(|e| ServerError::Internal(format!("analysis task ended: {e}")))?
+}
+
+/// Runs `upload` now on the pool (the caller holds an admission), within the analysis's
+/// deadline and budget, stores the run with the CPU time it took, and returns its id with
+/// the computation (or the problem it failed with).
 async fn run_now(
     ctx: &Context,
     caller: &Caller,
     upload: Upload,
     opts: AnalysisOptions,
-    csv: bool,
 ) -> Result<(Uuid, Result<Computed, ServerError>), ServerError> {
     let Upload {
         bytes,
@@ -173,26 +227,29 @@ async fn run_now(
         input_bytes: bytes.len(),
         options: opts.clone(),
     };
+    let budget = ctx.limits.budget();
     let result = pool
         .run(permit, move || {
-            compute(&bytes, format, &opts, csv).map_err(ServerError::from)
+            compute(&bytes, format, &opts, &budget).map_err(ServerError::from)
         })
         .await
         .and_then(|r| r);
     drop(reserved);
     let duration = started.elapsed();
+    let cpu = result.as_ref().map_or(duration, |c| c.cpu);
     let (outcome, computed) = outcome(result);
     // The answer keeps a copy of what the run stores (the stored copy moves into the row).
     let answer = match (&outcome, computed) {
-        (Outcome::Succeeded { report_json, .. }, Some((report, csv))) => Ok(Computed {
+        (Outcome::Succeeded { report_json, .. }, Some(report)) => Ok(Computed {
             report,
             json: report_json.clone(),
-            csv,
+            cpu,
         }),
         (Outcome::Failed(p), _) => Err(ServerError::Stored(Box::new(p.clone()))),
         _ => Err(ServerError::Internal("analysis outcome lost".into())),
     };
-    let id = runs::record_finished(&ctx.db, &new, outcome, started_at, duration).await?;
+    let spent = runs::Spent { duration, cpu };
+    let id = runs::record_finished(&ctx.db, &new, outcome, started_at, spent).await?;
     let (db, owner, keep) = (ctx.db.clone(), caller.id, ctx.limits.keep_runs);
     tokio::spawn(async move {
         if let Err(e) = runs::prune(&db, owner, keep).await {

@@ -5,10 +5,10 @@
 //! handlers read the upload (a multipart form's `file`, or the raw body) and call
 //! [`crate::analysis::submit`] and [`crate::analysis::results`].
 
+use crate::analysis;
 use crate::analysis::input::{Declared, Upload};
 use crate::analysis::results::{self, Report, RunFilter};
 use crate::analysis::submit::{self, Delivery, Submitted};
-use crate::analysis::{self, Computed};
 use crate::error::{FieldError, ServerError};
 use crate::http::multipart::{self, Spec};
 use crate::http::pagination::{PageParams, Paged};
@@ -21,6 +21,7 @@ use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use pintar_core::api::{AnalysisRun, AnalyzeParams, Page, Problem, QuickAnalysis, ReportFormat};
 use pintar_core::options::AnalysisOptions;
+use pintar_core::report::AnalysisReport;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -117,8 +118,14 @@ fn json_text(body: String) -> Response {
     text(body, "application/json")
 }
 
-fn csv_text(body: String) -> Response {
-    text(body, "text/csv; charset=utf-8")
+/// The per-period table of `report`, streamed in chunks of rows as the client reads it.
+fn csv_stream(report: AnalysisReport) -> Response {
+    let mut res = Response::new(crate::http::body::table_body(report));
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    res
 }
 
 /// Analyse a CSV or JSON time series: clean, describe, test for trend and seasonality,
@@ -151,9 +158,9 @@ async fn analyze(
 ) -> Result<Response, ServerError> {
     let opts = options(&params)?;
     let upload = read_upload(&ctx, &actor, req).await?;
+    let csv = params.format.unwrap_or_default() == ReportFormat::Csv;
     let delivery = Delivery {
         run_async: params.run_async,
-        csv: params.format.unwrap_or_default() == ReportFormat::Csv,
     };
     Ok(
         match submit::submit(&ctx, &actor, upload, opts, delivery).await? {
@@ -167,10 +174,8 @@ async fn analyze(
             }
             Submitted::Done { run_id, result } => {
                 let res = match result {
-                    Ok(c) => match *c {
-                        Computed { csv: Some(csv), .. } => csv_text(csv),
-                        c => json_text(c.json),
-                    },
+                    Ok(c) if csv => csv_stream(c.report),
+                    Ok(c) => json_text(c.json),
                     Err(e) => e.into_response(),
                 };
                 with_run_id(res, run_id)
@@ -306,6 +311,6 @@ async fn run_report(
     let format = query.format.unwrap_or_default();
     Ok(match results::report(&ctx, &actor, &id, format).await? {
         Report::Json(body) => json_text(body),
-        Report::Csv(body) => csv_text(body),
+        Report::Table(report) => csv_stream(*report),
     })
 }

@@ -156,7 +156,7 @@ async fn complete_content(
 }
 
 /// Submit answers to a quiz; graded on the server. A pass completes the item. The right
-/// answers are revealed once the quiz is passed or no attempts are left.
+/// answers are revealed once the quiz is passed.
 ///
 /// Any signed-in role, enrolled.
 #[utoipa::path(post, path = "/courses/{id}/contents/{cid}/attempts", tag = "learning",

@@ -10,5 +10,6 @@ pub mod courses;
 pub mod insights;
 pub mod keys;
 pub mod openapi;
+pub mod recovery;
 pub mod system;
 pub mod users;

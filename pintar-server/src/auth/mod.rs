@@ -9,4 +9,6 @@ pub mod token;
 
 pub use credentials::Credentials;
 pub use password::{dummy_hash, hash_password, verify_password};
-pub use token::{ACCESS_TTL_SECS, AuthKeys, Claims, REFRESH_TTL_DAYS, hash_token, random_token};
+pub use token::{
+    ACCESS_TTL_SECS, AuthKeys, Claims, REFRESH_TTL_DAYS, WebLifetime, hash_token, random_token,
+};

@@ -50,6 +50,41 @@ pub struct Claims {
     /// cookie, never as an API bearer token, and the other way round.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub web: bool,
+    /// A website session's sign-in time (Unix seconds): its cookie is renewed while the
+    /// visitor is active, never past this plus the absolute lifetime.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub auth: i64,
+}
+
+fn is_zero(v: &i64) -> bool {
+    *v == 0
+}
+
+/// How long a website session lasts: without a request, and at most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WebLifetime {
+    /// Seconds without a request before it ends.
+    pub idle_secs: u64,
+    /// Seconds after sign-in it ends, however active.
+    pub max_secs: u64,
+}
+
+impl WebLifetime {
+    /// From settings (each at least a minute; the idle time at most the absolute one).
+    pub fn new(idle_secs: u64, max_secs: u64) -> Self {
+        let max_secs = max_secs.clamp(60, 366 * 24 * 3600);
+        Self {
+            idle_secs: idle_secs.clamp(60, max_secs),
+            max_secs,
+        }
+    }
+
+    /// When a cookie issued `now` for a session signed in at `auth` expires.
+    pub fn expiry(self, auth: i64, now: i64) -> i64 {
+        let idle = now.saturating_add(self.idle_secs as i64);
+        let end = auth.saturating_add(self.max_secs as i64);
+        idle.min(end)
+    }
 }
 
 impl AuthKeys {
@@ -74,17 +109,27 @@ impl AuthKeys {
         self.issue_token(user, role, sid, ACCESS_TTL_SECS, false)
     }
 
-    /// Signs a website session token (the `pe_session` cookie) valid for `ttl_secs`: it
-    /// lives longer than an API access token, works only as the cookie, and stops working
-    /// when its session ends like any other.
+    /// Signs a website session token (the session cookie) for a session signed in at `auth`
+    /// (Unix seconds): valid for the idle time from now, never past the absolute lifetime.
+    /// It works only as the cookie, and stops working when its session ends like any other.
     pub fn issue_web(
         &self,
         user: Uuid,
         role: Role,
         sid: Uuid,
-        ttl_secs: u64,
+        auth: i64,
+        life: WebLifetime,
     ) -> Result<String, ServerError> {
-        self.issue_token(user, role, sid, ttl_secs, true)
+        let now = chrono::Utc::now().timestamp();
+        self.sign(&Claims {
+            sub: user.to_string(),
+            role,
+            sid: sid.to_string(),
+            iat: now,
+            exp: life.expiry(auth, now),
+            web: true,
+            auth,
+        })
     }
 
     fn issue_token(
@@ -103,6 +148,7 @@ impl AuthKeys {
             iat: now,
             exp: now + ttl_secs as i64,
             web,
+            auth: 0,
         };
         self.sign(&claims)
     }
@@ -163,10 +209,33 @@ mod tests {
             iat: 1,
             exp: 2,
             web: false,
+            auth: 0,
         };
         assert!(keys.verify(&keys.sign(&old).expect("sign")).is_err());
         let other = AuthKeys::new(b"another secret, just as long as the first").expect("keys");
         assert!(other.verify(&token).is_err());
+    }
+
+    #[test]
+    fn web_sessions_end_when_idle_and_at_the_latest_at_their_limit() {
+        let life = WebLifetime::new(7200, 7 * 24 * 3600);
+        assert_eq!(
+            life.expiry(1_000, 1_000),
+            1_000 + 7200,
+            "idle time from now"
+        );
+        let late = 1_000 + 7 * 24 * 3600 - 60;
+        assert_eq!(
+            life.expiry(1_000, late),
+            1_000 + 7 * 24 * 3600,
+            "never past the limit"
+        );
+        assert_eq!(WebLifetime::new(10, 5).idle_secs, 60, "at least a minute");
+        assert_eq!(
+            WebLifetime::new(9_999_999, 3600).idle_secs,
+            3600,
+            "idle within max"
+        );
     }
 
     #[test]

@@ -130,6 +130,14 @@ impl<T: DeserializeOwned> FromRequest<AppState> for UploadJson<T> {
     }
 }
 
+/// The per-period table of `report` as a body streamed in chunks of rows as the client
+/// reads it (`pintar_core::table::PeriodsCsv`): a large report is never held as one text.
+pub fn table_body(report: pintar_core::report::AnalysisReport) -> axum::body::Body {
+    let chunks = pintar_core::table::PeriodsCsv::new(report)
+        .map(|chunk| chunk.map_err(|e| std::io::Error::other(e.to_string())));
+    axum::body::Body::from_stream(futures_util::stream::iter(chunks))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -37,6 +37,17 @@ pub fn origin_of(parts: &Parts) -> Origin {
             .get("x-request-id")
             .and_then(|v| v.to_str().ok())
             .map(String::from),
+        user_agent: parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| {
+                ua.chars()
+                    .filter(|c| !c.is_control())
+                    .take(crate::policy::MAX_USER_AGENT)
+                    .collect::<String>()
+            })
+            .filter(|ua| !ua.trim().is_empty()),
     }
 }
 

@@ -4,7 +4,8 @@
 //!
 //! Order matters. Malformed credentials are refused before anything else. Sign-in,
 //! registration, refresh and logout always count per client address, before any lookup. A
-//! request earns the per-key tier only once its key is verified (counted by key id); a key
+//! request earns the key tier only once its key is verified (counted by the key's account,
+//! so every key of an account shares one budget); a key
 //! or token that fails verification is counted against the client's address, so junk keys
 //! open no buckets of their own.
 
@@ -15,6 +16,7 @@ use crate::http::ratelimit::{self, Decision, Tier};
 use crate::policy::Via;
 use crate::setup::state::AppState;
 use axum::extract::{Request, State};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -31,7 +33,11 @@ pub async fn gate(State(state): State<AppState>, mut req: Request, next: Next) -
         Err(e) => return e.into_response(),
     };
     let limits = state.limiter.enabled();
-    let per_client = path.starts_with("/api/v1/auth/");
+    // Signing in, recovery, and the routes that check a password (so a stolen session
+    // cannot guess it quickly) count per client in the auth tier.
+    let per_client = path.starts_with("/api/v1/auth/")
+        || (path == "/api/v1/users/me/email" && req.method() == Method::POST)
+        || (path == "/api/v1/users/me" && req.method() == Method::DELETE);
     let client_key = limit_key(client);
     let mut decision: Option<Decision> = None;
     if limits && per_client {
@@ -57,11 +63,13 @@ pub async fn gate(State(state): State<AppState>, mut req: Request, next: Next) -
         },
     };
     if limits && !per_client {
-        let d = match caller.map(|c| c.via) {
-            Some(Via::ApiKey { id, .. }) => {
+        let d = match caller {
+            // Every key of an account shares the account's budget: twenty keys are not
+            // twenty budgets.
+            Some(c) if matches!(c.via, Via::ApiKey { .. }) => {
                 state
                     .limiter
-                    .check(Tier::ApiKey, &id.simple().to_string())
+                    .check(Tier::ApiKey, &c.id.simple().to_string())
                     .await
             }
             _ => state.limiter.check(Tier::General, &client_key).await,

@@ -1,8 +1,9 @@
 //! Cross-cutting layers: error bodies in one shape, request ids, and security headers.
 
 use crate::error::{PROBLEM_JSON, Problem, problem, respond};
+use crate::setup::state::AppState;
 use axum::body::to_bytes;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -71,10 +72,30 @@ pub async fn problem_details(req: Request, next: Next) -> Response {
     out
 }
 
-/// Adds conservative security headers to every response.
-pub async fn security_headers(req: Request, next: Next) -> Response {
+/// Whether `req` reached the site over HTTPS: the site says so (`PINTAR_SECURE_COOKIES`),
+/// or a trusted proxy in front says `X-Forwarded-Proto: https`.
+pub fn https(state: &AppState, req: &Request) -> bool {
+    state.settings.secure_cookies
+        || (state.limiter.from_trusted_proxy(req)
+            && req
+                .headers()
+                .get("x-forwarded-proto")
+                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https")))
+}
+
+/// Adds conservative security headers to every response, and HSTS (a year) when the site
+/// is served over HTTPS: browsers then never try it over plain HTTP. Subdomains are left
+/// to their owners (no `includeSubDomains`).
+pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let over_https = https(&state, &req);
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if over_https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     h.insert(
         "x-content-type-options",
         HeaderValue::from_static("nosniff"),

@@ -407,7 +407,7 @@ pub async fn complete_item(
 }
 
 /// Grades answers to a quiz on the server and records the attempt; a pass completes the
-/// item. The right answers are revealed once the quiz is passed or no attempts are left.
+/// item. The right answers are revealed once the quiz is passed, never before.
 pub async fn submit_attempt(
     ctx: &Context,
     actor: &Actor,
@@ -472,8 +472,9 @@ pub async fn submit_attempt(
     txn.commit().await?;
 
     let attempts_left = max_attempts.map(|m| m.saturating_sub(used + 1));
-    let ever_passed = passed || before.iter().any(|a| a.passed);
-    let reveal = ever_passed || attempts_left == Some(0);
+    // The right answers only once passed: shown to whoever runs out of attempts, they would
+    // let a second account pass without learning, and certificates would mean nothing.
+    let reveal = passed || before.iter().any(|a| a.passed);
     let best = before.iter().map(|a| a.score).fold(graded.score, f64::max);
     Ok(AttemptResult {
         id: attempt.id.to_string(),

@@ -88,7 +88,7 @@ pub fn grade(questions: &[Question], answers: &[Vec<u32>]) -> Result<Graded, Vec
 }
 
 /// Per-question feedback: right or wrong always; the right choices and explanation only when
-/// `reveal` (the quiz is passed or no attempts are left), so retries stay meaningful.
+/// `reveal` (the quiz is passed), so retries stay meaningful.
 pub fn feedback(questions: &[Question], graded: &Graded, reveal: bool) -> Vec<QuestionResult> {
     questions
         .iter()

@@ -47,10 +47,7 @@ pub fn documents() -> Result<Vec<CourseDocument>, ServerError> {
 
 /// Loads the seed courses that are not there yet; returns how many were added.
 pub async fn seed_demo(db: &DatabaseConnection) -> Result<usize, ServerError> {
-    let meta = Origin {
-        ip: None,
-        request_id: Some("seed".into()),
-    };
+    let meta = Origin::system("seed");
     let mut added = 0;
     for doc in documents()? {
         let txn = crate::storage::write(db).await?;

@@ -40,6 +40,9 @@ pub enum Queued {
     Pending,
     /// Over the account's hourly cap: recorded, never sent.
     Suppressed,
+    /// The account's address is not verified and this message does not verify one:
+    /// recorded, never sent.
+    Unverified,
 }
 
 /// Queues `email` through `conn` (pass the event's transaction), rendered in the policy's
@@ -51,10 +54,14 @@ pub async fn queue<C: ConnectionTrait>(
 ) -> Result<Queued, DbErr> {
     // Locks the account's row (PostgreSQL; SQLite's write transactions run one at a time
     // already), so two requests of one account count their emails one after the other.
-    user::Entity::find_by_id(email.user_id)
+    let account = user::Entity::find_by_id(email.user_id)
         .lock_exclusive()
         .one(conn)
         .await?;
+    // Until its owner proves the address, an account's mail is only what proves one: nobody
+    // can make the platform write to an address that is not theirs.
+    let unverified =
+        account.is_some_and(|a| a.email_verified_at.is_none()) && !email.message.to_unverified();
     let now = Utc::now();
     let recent = email_outbox::Entity::find()
         .filter(email_outbox::Column::UserId.eq(email.user_id))
@@ -62,7 +69,14 @@ pub async fn queue<C: ConnectionTrait>(
         .filter(email_outbox::Column::Status.ne("suppressed"))
         .count(conn)
         .await?;
-    let outcome = if recent < u64::from(policy.hourly_cap) {
+    let outcome = if unverified {
+        tracing::info!(
+            user = %email.user_id,
+            kind = email.message.kind(),
+            "email suppressed: the account's address is not verified"
+        );
+        Queued::Unverified
+    } else if recent < u64::from(policy.hourly_cap) || email.message.security_notice() {
         Queued::Pending
     } else {
         tracing::warn!(
@@ -83,12 +97,16 @@ pub async fn queue<C: ConnectionTrait>(
         kind: Set(email.message.kind().into()),
         status: Set(match outcome {
             Queued::Pending => "pending",
-            Queued::Suppressed => "suppressed",
+            Queued::Suppressed | Queued::Unverified => "suppressed",
         }
         .into()),
         attempts: Set(0),
         next_attempt_at: Set(now),
-        last_error: Set(None),
+        last_error: Set(match outcome {
+            Queued::Pending => None,
+            Queued::Suppressed => Some("over the account's hourly email cap".into()),
+            Queued::Unverified => Some("the account's address is not verified".into()),
+        }),
         created_at: Set(now),
         sent_at: Set(None),
         user_id: Set(Some(email.user_id)),

@@ -73,6 +73,53 @@ pub enum Message {
         /// Whether the account's API keys were revoked (a demotion to learner).
         keys_revoked: bool,
     },
+    /// The link that proves the address belongs to the account's owner. It names no one:
+    /// whoever registered the address chose the account's name, not the address's owner.
+    VerifyEmail {
+        /// The verification link.
+        link: String,
+        /// Hours it stays valid.
+        hours: u32,
+    },
+    /// The link that sets a new password (it names no one, like [`Message::VerifyEmail`]).
+    PasswordReset {
+        /// The reset link.
+        link: String,
+        /// Minutes it stays valid.
+        minutes: u32,
+    },
+    /// Sent to a new address: the link that moves the account to it.
+    EmailChangeVerify {
+        /// The confirmation link.
+        link: String,
+        /// Hours it stays valid.
+        hours: u32,
+    },
+    /// Sent to the old address once the account moved to a new one.
+    EmailChanged {
+        /// The new address, partly hidden (`s•••@example.id`).
+        new_address: String,
+    },
+}
+
+/// What these emails say if the reader did not ask for them.
+fn not_you(en: bool) -> &'static str {
+    if en {
+        "If you did not ask for this, ignore this email: nothing changes."
+    } else {
+        "Jika Anda tidak memintanya, abaikan email ini: tidak ada yang berubah."
+    }
+}
+
+/// `address` with most of its local part hidden: `siti@example.id` → `s•••@example.id`.
+pub fn mask_address(address: &str) -> String {
+    match address.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}•••@{domain}")
+        }
+        None => "•••".into(),
+    }
 }
 
 /// A message ready to send.
@@ -92,6 +139,8 @@ struct Parts {
     greeting: String,
     paragraphs: Vec<String>,
     details: Vec<(&'static str, String)>,
+    /// A link to follow: its label and address.
+    link: Option<(&'static str, String)>,
     closing: &'static str,
 }
 
@@ -103,7 +152,28 @@ impl Message {
             Message::DeveloperUpgrade { .. } => "developer_upgrade",
             Message::ApiKeyCreated { .. } => "api_key_created",
             Message::RoleChanged { .. } => "role_changed",
+            Message::VerifyEmail { .. } => "verify_email",
+            Message::PasswordReset { .. } => "password_reset",
+            Message::EmailChangeVerify { .. } => "email_change_verify",
+            Message::EmailChanged { .. } => "email_changed",
         }
+    }
+
+    /// Whether it may go to an account whose address is not verified yet: only the
+    /// messages that prove an address (verification, reset, a new address's link).
+    pub fn to_unverified(&self) -> bool {
+        matches!(
+            self,
+            Message::VerifyEmail { .. }
+                | Message::PasswordReset { .. }
+                | Message::EmailChangeVerify { .. }
+        )
+    }
+
+    /// Whether the message warns the owner of a change to their account: it goes out even
+    /// past the hourly cap, so nobody can use the cap up first to hide the change.
+    pub fn security_notice(&self) -> bool {
+        matches!(self, Message::EmailChanged { .. })
     }
 
     /// The message in `locale`, as text and HTML.
@@ -176,6 +246,7 @@ impl Message {
                             format!("{key_prefix}…"),
                         ),
                     ],
+                    link: None,
                     closing,
                 }
             }
@@ -211,6 +282,7 @@ impl Message {
                     greeting: greeting(name.as_str()),
                     paragraphs,
                     details: Vec::new(),
+                    link: None,
                     closing: if en {
                         "If you did not expect this, reply to this email."
                     } else {
@@ -218,6 +290,110 @@ impl Message {
                     },
                 }
             }
+            Message::VerifyEmail { link, hours } => Parts {
+                subject: if en {
+                    "Confirm your email for Pintar Ekspor".into()
+                } else {
+                    "Konfirmasi email Anda untuk Pintar Ekspor".into()
+                },
+                greeting: if en { "Hello," } else { "Halo," }.into(),
+                paragraphs: vec![if en {
+                    format!(
+                        "Someone registered a Pintar Ekspor account with this address. If it was you, open the link below within {hours} hours to confirm it."
+                    )
+                } else {
+                    format!(
+                        "Seseorang mendaftarkan akun Pintar Ekspor dengan alamat ini. Jika itu Anda, buka tautan di bawah dalam {hours} jam untuk mengonfirmasinya."
+                    )
+                }],
+                details: Vec::new(),
+                link: Some((
+                    if en {
+                        "Confirm my email"
+                    } else {
+                        "Konfirmasi email saya"
+                    },
+                    link.clone(),
+                )),
+                closing: not_you(en),
+            },
+            Message::PasswordReset { link, minutes } => Parts {
+                subject: if en {
+                    "Reset your Pintar Ekspor password".into()
+                } else {
+                    "Atur ulang kata sandi Pintar Ekspor Anda".into()
+                },
+                greeting: if en { "Hello," } else { "Halo," }.into(),
+                paragraphs: vec![if en {
+                    format!(
+                        "A new password was requested for the Pintar Ekspor account of this address. The link below sets one within {minutes} minutes, once, and signs the account out everywhere."
+                    )
+                } else {
+                    format!(
+                        "Kata sandi baru diminta untuk akun Pintar Ekspor dengan alamat ini. Tautan di bawah berlaku {minutes} menit, satu kali, dan mengeluarkan akun dari semua perangkat."
+                    )
+                }],
+                details: Vec::new(),
+                link: Some((
+                    if en {
+                        "Set a new password"
+                    } else {
+                        "Atur kata sandi baru"
+                    },
+                    link.clone(),
+                )),
+                closing: not_you(en),
+            },
+            Message::EmailChangeVerify { link, hours } => Parts {
+                subject: if en {
+                    "Confirm your new email for Pintar Ekspor".into()
+                } else {
+                    "Konfirmasi email baru Anda untuk Pintar Ekspor".into()
+                },
+                greeting: if en { "Hello," } else { "Halo," }.into(),
+                paragraphs: vec![if en {
+                    format!(
+                        "A Pintar Ekspor account asked to move to this address. Open the link below within {hours} hours to confirm; until then the account keeps its old address."
+                    )
+                } else {
+                    format!(
+                        "Sebuah akun Pintar Ekspor meminta pindah ke alamat ini. Buka tautan di bawah dalam {hours} jam untuk mengonfirmasi; sampai saat itu akun tetap memakai alamat lamanya."
+                    )
+                }],
+                details: Vec::new(),
+                link: Some((
+                    if en {
+                        "Confirm the new address"
+                    } else {
+                        "Konfirmasi alamat baru"
+                    },
+                    link.clone(),
+                )),
+                closing: not_you(en),
+            },
+            Message::EmailChanged { new_address } => Parts {
+                subject: if en {
+                    "Your Pintar Ekspor email has changed".into()
+                } else {
+                    "Email akun Pintar Ekspor Anda telah berubah".into()
+                },
+                greeting: if en { "Hello," } else { "Halo," }.into(),
+                paragraphs: vec![if en {
+                    "Your Pintar Ekspor account now signs in with another address; this address no longer reaches it.".into()
+                } else {
+                    "Akun Pintar Ekspor Anda kini masuk dengan alamat lain; alamat ini tidak lagi terhubung dengannya.".into()
+                }],
+                details: vec![(
+                    if en { "New address" } else { "Alamat baru" },
+                    new_address.clone(),
+                )],
+                link: None,
+                closing: if en {
+                    "If this was not you, reply to this email at once so we can restore your account."
+                } else {
+                    "Jika ini bukan Anda, segera balas email ini agar kami dapat memulihkan akun Anda."
+                },
+            },
         }
     }
 }
@@ -242,6 +418,9 @@ fn text(p: &Parts) -> String {
     }
     if !p.details.is_empty() {
         out.push('\n');
+    }
+    if let Some((label, url)) = &p.link {
+        let _ = writeln!(out, "{label}:\n{url}\n");
     }
     out.push_str(p.closing);
     out.push_str("\n\n-- \nPintar Ekspor\n");
@@ -269,6 +448,14 @@ fn html(p: &Parts, locale: Locale) -> String {
             );
         }
         out.push_str("</ul>\n");
+    }
+    if let Some((label, url)) = &p.link {
+        let _ = writeln!(
+            out,
+            "<p><a href=\"{0}\">{1}</a></p>\n<p style=\"font-size: small\">{0}</p>",
+            escape(url),
+            escape(label)
+        );
     }
     let _ = writeln!(out, "<p>{}</p>", escape(p.closing));
     out.push_str("<p>&mdash; Pintar Ekspor</p>\n</body></html>\n");
@@ -348,6 +535,29 @@ mod tests {
         assert!(id.text.contains("Kunci API Anda telah dicabut."));
         let en = m.render(Locale::En);
         assert!(en.text.contains("from developer to learner"), "{}", en.text);
+    }
+
+    #[test]
+    fn account_links_name_no_one_and_carry_the_link() {
+        let link = "https://pintar.example/verify-email?token=abc_DEF-123".to_string();
+        let m = Message::VerifyEmail {
+            link: link.clone(),
+            hours: 24,
+        };
+        assert!(m.to_unverified());
+        assert!(
+            !Message::EmailChanged {
+                new_address: mask_address("a@b.id")
+            }
+            .to_unverified()
+        );
+        for locale in [Locale::En, Locale::Id] {
+            let r = m.render(locale);
+            assert!(r.text.contains(&link), "{}", r.text);
+            assert!(r.html.contains(&format!("href=\"{link}\"")), "{}", r.html);
+            assert!(r.text.starts_with('H'), "{}", r.text);
+        }
+        assert_eq!(mask_address("siti@example.id"), "s•••@example.id");
     }
 
     #[test]

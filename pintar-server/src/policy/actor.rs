@@ -82,14 +82,20 @@ impl Caller {
     }
 }
 
-/// Where a request came from, for the audit log: the client address and the request id.
+/// Where a request came from, for the audit log and the session list: the client address,
+/// the request id and the client's name for itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Origin {
     /// Client IP (the socket peer, or the client behind a trusted proxy).
     pub ip: Option<String>,
     /// The `X-Request-Id`, or the name of the process step acting (`bootstrap`, `seed`).
     pub request_id: Option<String>,
+    /// The `User-Agent`, at most [`MAX_USER_AGENT`] characters, controls removed.
+    pub user_agent: Option<String>,
 }
+
+/// Longest `User-Agent` kept.
+pub const MAX_USER_AGENT: usize = 200;
 
 impl Origin {
     /// The server itself, acting as `step` (start-up, seeding, a worker).
@@ -97,6 +103,7 @@ impl Origin {
         Self {
             ip: None,
             request_id: Some(step.to_string()),
+            user_agent: None,
         }
     }
 }

@@ -11,7 +11,7 @@
 
 mod actor;
 
-pub use actor::{Actor, Caller, Origin, Scopes, Via};
+pub use actor::{Actor, Caller, MAX_USER_AGENT, Origin, Scopes, Via};
 
 use crate::error::ServerError;
 use pintar_core::api::{Role, Scope};
@@ -132,6 +132,17 @@ pub enum Operation {
     CreateKey,
     ListKeys,
     RevokeKey,
+    // accounts: recovery, sessions and the owner's data
+    VerifyEmail,
+    ResendVerification,
+    RequestPasswordReset,
+    ResetPassword,
+    ChangeEmail,
+    ConfirmEmailChange,
+    ListSessions,
+    EndOtherSessions,
+    ExportAccount,
+    DeleteAccount,
     // learning: the catalogue and studying
     BrowseCatalog,
     ViewCourse,
@@ -189,8 +200,11 @@ impl Operation {
         use Permission as P;
         match self {
             Register | SignIn | RefreshSession | SignOut | SwitchLanguage | ReadGuide => P::Public,
+            // A link's token is its own credential: it works in any browser, signed in or not.
+            VerifyEmail | RequestPasswordReset | ResetPassword | ConfirmEmailChange => P::Public,
             ReadProfile => P::Identity,
-            UpdateProfile | Upgrade => P::Account,
+            UpdateProfile | Upgrade | ResendVerification | ChangeEmail | ListSessions
+            | EndOtherSessions | ExportAccount | DeleteAccount => P::Account,
             CreateKey | ListKeys | RevokeKey => P::Developer,
             BrowseCatalog | ViewCourse | VerifyCertificate => P::Catalog,
             Enroll | Leave | ViewProgress | ListEnrollments | OpenItem | CompleteItem

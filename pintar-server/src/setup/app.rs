@@ -26,6 +26,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(api::auth::router())
                 .merge(api::keys::router())
                 .merge(api::users::router())
+                .merge(api::recovery::router())
                 .merge(api::courses::router())
                 .merge(api::authoring::router())
                 .merge(api::admin::router())
@@ -73,7 +74,10 @@ pub fn router(state: AppState) -> Router {
             metrics,
             metrics::track,
         ))
-        .layer(axum::middleware::from_fn(security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
         .layer(cors)
         .layer(TraceLayer::new_for_http())
         .layer(PropagateRequestIdLayer::x_request_id())

@@ -42,12 +42,31 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// How long website sessions last (idle, and at most).
+    pub fn web_lifetime(&self) -> crate::auth::WebLifetime {
+        crate::auth::WebLifetime::new(
+            self.settings.web_session_idle_secs,
+            self.settings.web_session_max_secs,
+        )
+    }
+
     /// State over `db` with `settings`, signing tokens with `keys`.
     pub fn new(
         db: DatabaseConnection,
         settings: Settings,
         keys: AuthKeys,
     ) -> Result<Self, ServerError> {
+        if let Some(url) = &settings.public_url {
+            let url = url.trim();
+            let scheme = url.starts_with("https://") || url.starts_with("http://");
+            if !url.is_empty()
+                && (!scheme || url.contains(['?', '#']) || url.chars().any(char::is_whitespace))
+            {
+                return Err(ServerError::Config(format!(
+                    "PINTAR_PUBLIC_URL must be the site's address, like https://pintar-ekspor.id (got {url:?})"
+                )));
+            }
+        }
         let cache_ttl = Duration::from_secs(settings.catalog_cache_secs);
         let auth_ttl = Duration::from_millis(settings.auth_cache_ms);
         let mail = Arc::new(Mail::new(&settings));
@@ -60,6 +79,7 @@ impl AppState {
                 authn: authn.clone(),
                 mail: mail.clone(),
                 metrics: metrics.clone(),
+                links: accounts::Links::new(&settings),
             },
             analysis: analysis::Context::new(db.clone(), &settings)?,
             insights: insights::Context { db: db.clone() },

@@ -19,6 +19,9 @@ impl MigratorTrait for Migrator {
             Box::new(EmailDelivery),
             Box::new(ActivityIndexes),
             Box::new(AnalysisJobs),
+            Box::new(AnalysisCosts),
+            Box::new(AccountRecovery),
+            Box::new(ChargeLedger),
         ]
     }
 }
@@ -1013,5 +1016,236 @@ impl MigrationTrait for ActivityIndexes {
             m.create_index(index.to_owned()).await?;
         }
         Ok(())
+    }
+}
+
+/// What analyses cost their accounts: CPU time and stored bytes per run (for the hourly CPU
+/// allowance and the storage allowance), with an index to sum an account's last hour.
+struct AnalysisCosts;
+
+impl MigrationName for AnalysisCosts {
+    fn name(&self) -> &str {
+        "m0007_analysis_costs"
+    }
+}
+
+#[derive(DeriveIden)]
+enum AnalysisRunCost {
+    CpuMs,
+    StoredBytes,
+    UserId,
+    FinishedAt,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for AnalysisCosts {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for mut col in [
+            big_integer(AnalysisRunCost::CpuMs).default(0).to_owned(),
+            big_integer(AnalysisRunCost::StoredBytes)
+                .default(0)
+                .to_owned(),
+        ] {
+            m.alter_table(
+                Table::alter()
+                    .table(AnalysisRuns::Table)
+                    .add_column(&mut col)
+                    .to_owned(),
+            )
+            .await?;
+        }
+        // What existing runs keep: a queued input, or a report.
+        let db = m.get_connection();
+        db.execute_unprepared(
+            "UPDATE analysis_runs SET stored_bytes = input_bytes \
+             WHERE status IN ('queued', 'running')",
+        )
+        .await?;
+        db.execute_unprepared(
+            "UPDATE analysis_runs SET stored_bytes = COALESCE((SELECT LENGTH(r.body) \
+             FROM analysis_reports r WHERE r.run_id = analysis_runs.id), 0) \
+             WHERE status = 'succeeded'",
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_analysis_runs_user_finished")
+                .table(AnalysisRuns::Table)
+                .col(AnalysisRunCost::UserId)
+                .col(AnalysisRunCost::FinishedAt)
+                .if_not_exists()
+                .to_owned(),
+        )
+        .await
+    }
+}
+
+/// Accounts people can recover: whether an email was verified, the one-time tokens of
+/// verification, password reset and change of email (stored hashed), and what a session
+/// list shows (the client, the address, the last activity, website or API).
+struct AccountRecovery;
+
+impl MigrationName for AccountRecovery {
+    fn name(&self) -> &str {
+        "m0008_account_recovery"
+    }
+}
+
+#[derive(DeriveIden)]
+enum UserVerification {
+    EmailVerifiedAt,
+}
+
+#[derive(DeriveIden)]
+enum SessionDetails {
+    Web,
+    UserAgent,
+    Ip,
+    LastSeenAt,
+}
+
+#[derive(DeriveIden)]
+enum AccountTokens {
+    Table,
+    Id,
+    UserId,
+    Purpose,
+    TokenHash,
+    NewEmail,
+    CreatedAt,
+    ExpiresAt,
+    UsedAt,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for AccountRecovery {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(Users::Table)
+                .add_column(utc_null(UserVerification::EmailVerifiedAt))
+                .to_owned(),
+        )
+        .await?;
+        // Accounts made before verification existed keep working as they did: they count as
+        // verified from their creation (README, "Accounts").
+        m.get_connection()
+            .execute_unprepared("UPDATE users SET email_verified_at = created_at")
+            .await?;
+        for mut col in [
+            boolean(SessionDetails::Web).default(false).to_owned(),
+            string_null(SessionDetails::UserAgent),
+            string_null(SessionDetails::Ip),
+            utc_null(SessionDetails::LastSeenAt),
+        ] {
+            m.alter_table(
+                Table::alter()
+                    .table(RefreshTokens::Table)
+                    .add_column(&mut col)
+                    .to_owned(),
+            )
+            .await?;
+        }
+        m.create_table(
+            Table::create()
+                .table(AccountTokens::Table)
+                .if_not_exists()
+                .col(pk_uuid(AccountTokens::Id))
+                .col(uuid(AccountTokens::UserId))
+                .col(string(AccountTokens::Purpose))
+                .col(string_uniq(AccountTokens::TokenHash))
+                .col(string_null(AccountTokens::NewEmail))
+                .col(utc(AccountTokens::CreatedAt))
+                .col(utc(AccountTokens::ExpiresAt))
+                .col(utc_null(AccountTokens::UsedAt))
+                .foreign_key(&mut fk(
+                    AccountTokens::Table,
+                    AccountTokens::UserId,
+                    Users::Table,
+                    Users::Id,
+                    ForeignKeyAction::Cascade,
+                ))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_account_tokens_user_purpose_created")
+                .table(AccountTokens::Table)
+                .col(AccountTokens::UserId)
+                .col(AccountTokens::Purpose)
+                .col(AccountTokens::CreatedAt)
+                .if_not_exists()
+                .to_owned(),
+        )
+        .await
+    }
+}
+
+/// The CPU time analyses charged their accounts, apart from the runs (deleting a run must
+/// not give its time back), indexed to sum an account's last hour.
+struct ChargeLedger;
+
+impl MigrationName for ChargeLedger {
+    fn name(&self) -> &str {
+        "m0009_charge_ledger"
+    }
+}
+
+#[derive(DeriveIden)]
+enum AnalysisCharges {
+    Table,
+    Id,
+    UserId,
+    ChargedAt,
+    CpuMs,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for ChargeLedger {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(AnalysisCharges::Table)
+                .if_not_exists()
+                .col(pk_uuid(AnalysisCharges::Id))
+                .col(uuid(AnalysisCharges::UserId))
+                .col(utc(AnalysisCharges::ChargedAt))
+                .col(big_integer(AnalysisCharges::CpuMs))
+                .foreign_key(&mut fk(
+                    AnalysisCharges::Table,
+                    AnalysisCharges::UserId,
+                    Users::Table,
+                    Users::Id,
+                    ForeignKeyAction::Cascade,
+                ))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_analysis_charges_user_charged")
+                .table(AnalysisCharges::Table)
+                .col(AnalysisCharges::UserId)
+                .col(AnalysisCharges::ChargedAt)
+                .if_not_exists()
+                .to_owned(),
+        )
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_migration_has_a_name_of_its_own() {
+        let names: Vec<String> = Migrator::migrations()
+            .iter()
+            .map(|m| m.name().to_string())
+            .collect();
+        let unique: std::collections::HashSet<&String> = names.iter().collect();
+        assert_eq!(unique.len(), names.len(), "{names:?}");
     }
 }

@@ -1,6 +1,6 @@
 //! Accounts in the browser: register, sign in, sign out, and the language switch.
 
-use super::session::{SESSION_SECS, local_path};
+use super::session::local_path;
 use super::{Chrome, Flash, Visitor, i18n::Lang};
 use crate::accounts::{account, signin};
 use crate::error::{FieldError, ServerError};
@@ -177,9 +177,10 @@ async fn sign_in(
     to: &str,
     flash: &str,
 ) -> Result<Response, ServerError> {
-    let cookie = signin::sign_in_web(&state.accounts, &v.actor, login, SESSION_SECS as u64).await?;
+    let life = state.web_lifetime();
+    let cookie = signin::sign_in_web(&state.accounts, &v.actor, login, life).await?;
     let mut res = v.redirect(to, Some(Flash::ok(flash)));
-    v.set_session(&mut res, Some(&cookie));
+    v.set_session(&mut res, Some((&cookie, life.idle_secs as i64)));
     Ok(res)
 }
 

@@ -45,6 +45,8 @@ const FILES: &[(Lang, &str)] = &[
     (Lang::En, include_str!("../../messages/en/developer.toml")),
     (Lang::Id, include_str!("../../messages/id/admin.toml")),
     (Lang::En, include_str!("../../messages/en/admin.toml")),
+    (Lang::Id, include_str!("../../messages/id/account.toml")),
+    (Lang::En, include_str!("../../messages/en/account.toml")),
 ];
 
 type Table = HashMap<String, String>;

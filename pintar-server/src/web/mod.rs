@@ -4,7 +4,9 @@
 //! performs ([`access`]), checked before any form body is read, as on the API.
 //!
 //! Areas: [`public`] (landing, catalogue, outlines, certificate verification),
-//! [`account`] (register, sign in and out, language), [`learn`] (dashboard, lessons,
+//! [`account`] (register, sign in and out, language), [`recovery`] (forgotten passwords
+//! and the pages emailed links open), [`settings`] (the account page: address, sessions,
+//! export, deletion), [`learn`] (dashboard, lessons,
 //! quizzes, certificates), [`developer`] (upgrade, API keys, the analysis workbench,
 //! getting started) and [`admin`] (users, courses, insights, audit log, emails). Shared
 //! pieces: [`session`] (cookies, CSRF, flash), [`forms`], [`i18n`], [`assets`],
@@ -20,7 +22,9 @@ pub mod i18n;
 pub mod learn;
 pub mod markdown;
 pub mod public;
+pub mod recovery;
 pub mod session;
+pub mod settings;
 
 use crate::error::{PROBLEM_JSON, Problem, ServerError};
 use crate::setup::state::AppState;
@@ -146,6 +150,8 @@ pub fn router(state: AppState) -> Router<AppState> {
     let pages = Router::new()
         .merge(public::router())
         .merge(account::router())
+        .merge(recovery::router())
+        .merge(settings::router())
         .merge(learn::router())
         .merge(developer::router())
         .merge(admin::router())
@@ -177,9 +183,10 @@ async fn page_headers(mut res: Response) -> Response {
     res
 }
 
-/// Middleware: the API's rate limits on pages, per client address: signing in and
-/// registering count in the auth tier (20/min by default), every other page in the general
-/// tier (100/min). Assets are not counted.
+/// Middleware: the API's rate limits on pages, per client address: signing in,
+/// registering, the recovery forms and the forms that check a password count in the auth
+/// tier (20/min by default), every other page in the general tier (100/min). Assets are
+/// not counted.
 pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
     use crate::http::ratelimit::Tier;
     if !state.limiter.enabled() {
@@ -187,7 +194,18 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
     }
     let client = state.limiter.client(&req);
     let key = crate::http::client_ip::limit_key(client);
-    let auth = req.method() == Method::POST && matches!(req.uri().path(), "/login" | "/register");
+    let auth = req.method() == Method::POST
+        && matches!(
+            req.uri().path(),
+            "/login"
+                | "/register"
+                | "/forgot-password"
+                | "/reset-password"
+                | "/verify-email"
+                | "/confirm-email"
+                | "/account/email"
+                | "/account/delete"
+        );
     let tier = if auth { Tier::Auth } else { Tier::General };
     let d = state.limiter.check(tier, &key).await;
     if !d.allowed {

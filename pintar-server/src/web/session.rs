@@ -2,8 +2,15 @@
 //! session, so logout, disabling and role changes apply on the next request, exactly as for
 //! the API), the CSRF token every form carries, the language and one-shot flash messages.
 //!
-//! Cookies are `HttpOnly`, `SameSite=Lax`, `Path=/`, and `Secure` when the site is served
-//! over HTTPS (`PINTAR_SECURE_COOKIES`, or `X-Forwarded-Proto: https` from a trusted proxy).
+//! Cookies are `HttpOnly`, `SameSite=Lax`, `Path=/`. When the site is served over HTTPS
+//! (`PINTAR_SECURE_COOKIES`, or `X-Forwarded-Proto: https` from a trusted proxy) they are
+//! `Secure` and named with the `__Host-` prefix, so no subdomain and no plain-HTTP page can
+//! plant one; only the prefixed names are read then.
+//!
+//! A website session ends after `PINTAR_WEB_SESSION_IDLE_SECS` without a request (2 hours)
+//! and at the latest `PINTAR_WEB_SESSION_MAX_SECS` after sign-in (7 days): the cookie's
+//! token expires at the idle limit and is renewed, at most once a minute, while the visitor
+//! is active, never past the absolute one.
 
 use super::i18n::{Lang, Tr};
 use crate::auth::{Credentials, random_token};
@@ -19,16 +26,42 @@ use axum::response::{IntoResponse, Response};
 use cookie::{Cookie, SameSite};
 use subtle::ConstantTimeEq;
 
+/// A cookie's name over plain HTTP and over HTTPS (`__Host-` prefixed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CookieName {
+    plain: &'static str,
+    host: &'static str,
+}
+
+impl CookieName {
+    /// The name for a site served over HTTPS (`secure`) or not.
+    pub fn get(self, secure: bool) -> &'static str {
+        if secure { self.host } else { self.plain }
+    }
+}
+
 /// The session cookie: an access token of the session made at sign-in.
-pub const SESSION_COOKIE: &str = "pe_session";
+pub const SESSION_COOKIE: CookieName = CookieName {
+    plain: "pe_session",
+    host: "__Host-pe_session",
+};
 /// The CSRF cookie: a random token every form must echo.
-pub const CSRF_COOKIE: &str = "pe_csrf";
+pub const CSRF_COOKIE: CookieName = CookieName {
+    plain: "pe_csrf",
+    host: "__Host-pe_csrf",
+};
 /// The chosen language.
-pub const LANG_COOKIE: &str = "pe_lang";
+pub const LANG_COOKIE: CookieName = CookieName {
+    plain: "pe_lang",
+    host: "__Host-pe_lang",
+};
 /// A message shown once on the next page.
-pub const FLASH_COOKIE: &str = "pe_flash";
-/// How long a browser session lasts (the server-side session may end sooner).
-pub const SESSION_SECS: i64 = 7 * 24 * 3600;
+pub const FLASH_COOKIE: CookieName = CookieName {
+    plain: "pe_flash",
+    host: "__Host-pe_flash",
+};
+/// A session cookie is renewed (its idle time starting again) at most this often.
+const RENEW_AFTER_SECS: i64 = 60;
 /// Longest cookie value read.
 const MAX_COOKIE: usize = 4096;
 
@@ -45,9 +78,11 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty() && v.len() <= MAX_COOKIE)
 }
 
-/// The language the visitor chose (Indonesian unless they chose English).
+/// The language the visitor chose (Indonesian unless they chose English), under either
+/// name (a language is no secret, and error pages may not know the scheme).
 pub fn lang_of(headers: &HeaderMap) -> Lang {
-    cookie(headers, LANG_COOKIE)
+    cookie(headers, LANG_COOKIE.host)
+        .or_else(|| cookie(headers, LANG_COOKIE.plain))
         .and_then(|c| Lang::from_code(&c))
         .unwrap_or_default()
 }
@@ -60,12 +95,7 @@ pub struct Https(pub bool);
 
 /// Whether cookies must be `Secure` for `req` (see [`Https`]).
 pub fn secure(state: &AppState, req: &Request) -> bool {
-    state.settings.secure_cookies
-        || (state.limiter.from_trusted_proxy(req)
-            && req
-                .headers()
-                .get("x-forwarded-proto")
-                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https")))
+    crate::http::middleware::https(state, req)
 }
 
 /// A `Set-Cookie` value: `HttpOnly`, `SameSite=Lax`, `Path=/`; `max_age` in seconds
@@ -84,17 +114,24 @@ pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -
 }
 
 /// Middleware: the caller behind the session cookie, left in the request for the page
-/// extractors. A cookie whose session ended is deleted.
+/// extractors. A cookie whose session ended is deleted; a live one is renewed at most once
+/// a minute (its idle time starts again, within the session's absolute lifetime).
 pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let token = cookie(req.headers(), SESSION_COOKIE);
+    let secure = secure(&state, &req);
+    let name = SESSION_COOKIE.get(secure);
+    let token = cookie(req.headers(), name);
     let mut ended = false;
+    let mut renewed = None;
     let caller = match token {
         Some(t) => match state
             .authn
-            .authenticate(&state.db, &Credentials::WebSession(t))
+            .authenticate(&state.db, &Credentials::WebSession(t.clone()))
             .await
         {
-            Ok(u) => Some(u),
+            Ok(u) => {
+                renewed = renew(&state, &t, &u).await;
+                Some(u)
+            }
             Err(ServerError::Unauthorized(_)) => {
                 ended = true;
                 None
@@ -103,17 +140,45 @@ pub async fn load(State(state): State<AppState>, mut req: Request, next: Next) -
         },
         None => None,
     };
-    let secure = secure(&state, &req);
     req.extensions_mut().insert(Https(secure));
     req.extensions_mut().insert(Authenticated(caller));
     let mut res = next.run(req).await;
-    if ended {
+    // A page that signed in or out set its own session cookie: it wins.
+    let set_here = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|v| v.as_bytes().starts_with(format!("{name}=").as_bytes()));
+    if ended && !set_here {
+        res.headers_mut()
+            .append(header::SET_COOKIE, set_cookie(name, "", Some(0), secure));
+    } else if let Some((token, age)) = renewed.filter(|_| !set_here) {
         res.headers_mut().append(
             header::SET_COOKIE,
-            set_cookie(SESSION_COOKIE, "", Some(0), secure),
+            set_cookie(name, &token, Some(age), secure),
         );
     }
     res
+}
+
+/// A renewed session token and its cookie's age, when the one sent is over a minute old;
+/// the session's last activity is recorded with it.
+async fn renew(state: &AppState, token: &str, caller: &Caller) -> Option<(String, i64)> {
+    let keys = state.authn.keys();
+    let claims = keys.verify(token).ok()?;
+    let now = chrono::Utc::now().timestamp();
+    if now - claims.iat < RENEW_AFTER_SECS || claims.auth == 0 {
+        return None;
+    }
+    let sid = caller.session()?;
+    let life = state.web_lifetime();
+    let fresh = keys
+        .issue_web(caller.id, caller.role, sid, claims.auth, life)
+        .ok()?;
+    if let Err(e) = crate::accounts::sessions::touch(&state.db, sid).await {
+        tracing::warn!(error = %e, "session activity not recorded");
+    }
+    Some((fresh, life.expiry(claims.auth, now) - now))
 }
 
 fn forbidden_form(why: &str) -> Response {
@@ -162,7 +227,8 @@ pub async fn guard(req: Request, next: Next) -> Response {
             .find(|(k, _)| k == "csrf")
             .map(|(_, v)| v.into_owned())
     });
-    let expected = cookie(headers, CSRF_COOKIE);
+    let secure = req.extensions().get::<Https>().is_some_and(|h| h.0);
+    let expected = cookie(headers, CSRF_COOKIE.get(secure));
     let ok = match (sent, expected) {
         (Some(s), Some(e)) => s.len() == e.len() && bool::from(s.as_bytes().ct_eq(e.as_bytes())),
         _ => false,
@@ -260,17 +326,18 @@ impl FromRequestParts<AppState> for Visitor {
         // A key-made caller never reaches pages (the session cookie is the only credential
         // read here), but be explicit: pages are for signed-in sessions.
         let user = user.filter(|u| u.session().is_some());
-        let existing = cookie(headers, CSRF_COOKIE).filter(|c| c.len() == 43);
+        let secure = parts.extensions.get::<Https>().is_some_and(|h| h.0);
+        let existing = cookie(headers, CSRF_COOKIE.get(secure)).filter(|c| c.len() == 43);
         let new_csrf = existing.is_none();
         Ok(Self {
             t: Tr::new(lang_of(headers)),
             actor: Actor::new(user, origin_of(parts)),
             user,
             csrf: existing.unwrap_or_else(|| random_token(32)),
-            flash: cookie(headers, FLASH_COOKIE).and_then(|f| Flash::decode(&f)),
+            flash: cookie(headers, FLASH_COOKIE.get(secure)).and_then(|f| Flash::decode(&f)),
             here: here(&parts.uri),
             new_csrf,
-            secure: parts.extensions.get::<Https>().is_some_and(|h| h.0),
+            secure,
         })
     }
 }
@@ -294,13 +361,13 @@ impl Visitor {
         if self.new_csrf {
             h.append(
                 header::SET_COOKIE,
-                set_cookie(CSRF_COOKIE, &self.csrf, None, self.secure),
+                set_cookie(CSRF_COOKIE.get(self.secure), &self.csrf, None, self.secure),
             );
         }
         if consumed_flash && self.flash.is_some() {
             h.append(
                 header::SET_COOKIE,
-                set_cookie(FLASH_COOKIE, "", Some(0), self.secure),
+                set_cookie(FLASH_COOKIE.get(self.secure), "", Some(0), self.secure),
             );
         }
     }
@@ -340,31 +407,43 @@ impl Visitor {
         if let Some(f) = flash {
             res.headers_mut().append(
                 header::SET_COOKIE,
-                set_cookie(FLASH_COOKIE, &f.encode(), Some(60), self.secure),
+                set_cookie(
+                    FLASH_COOKIE.get(self.secure),
+                    &f.encode(),
+                    Some(60),
+                    self.secure,
+                ),
             );
         }
         res
     }
 
-    /// Sets (`Some`) or deletes (`None`) the session cookie on `res`, and gives a new CSRF
-    /// token with a new session (a token seen before sign-in is not reused after).
-    pub fn set_session(&self, res: &mut Response, token: Option<&str>) {
+    /// Sets (`Some`, with the cookie's age in seconds) or deletes (`None`) the session
+    /// cookie on `res`, and gives a new CSRF token with a new session (a token seen before
+    /// sign-in is not reused after).
+    pub fn set_session(&self, res: &mut Response, token: Option<(&str, i64)>) {
         let h = res.headers_mut();
+        let name = SESSION_COOKIE.get(self.secure);
         match token {
-            Some(t) => {
+            Some((t, age)) => {
                 h.append(
                     header::SET_COOKIE,
-                    set_cookie(SESSION_COOKIE, t, Some(SESSION_SECS), self.secure),
+                    set_cookie(name, t, Some(age), self.secure),
                 );
                 h.append(
                     header::SET_COOKIE,
-                    set_cookie(CSRF_COOKIE, &random_token(32), None, self.secure),
+                    set_cookie(
+                        CSRF_COOKIE.get(self.secure),
+                        &random_token(32),
+                        None,
+                        self.secure,
+                    ),
                 );
             }
             None => {
                 h.append(
                     header::SET_COOKIE,
-                    set_cookie(SESSION_COOKIE, "", Some(0), self.secure),
+                    set_cookie(name, "", Some(0), self.secure),
                 );
             }
         }
@@ -374,7 +453,12 @@ impl Visitor {
     pub fn set_lang(&self, res: &mut Response, lang: Lang) {
         res.headers_mut().append(
             header::SET_COOKIE,
-            set_cookie(LANG_COOKIE, lang.code(), Some(365 * 24 * 3600), self.secure),
+            set_cookie(
+                LANG_COOKIE.get(self.secure),
+                lang.code(),
+                Some(365 * 24 * 3600),
+                self.secure,
+            ),
         );
     }
 }

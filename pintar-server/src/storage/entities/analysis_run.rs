@@ -41,6 +41,10 @@ pub struct Model {
     pub started_at: Option<DateTimeUtc>,
     /// Analysis finished.
     pub finished_at: Option<DateTimeUtc>,
+    /// CPU time of the analysis in milliseconds, over every thread (0 until done).
+    pub cpu_ms: i64,
+    /// Bytes it keeps stored: its input while queued, its report once done.
+    pub stored_bytes: i64,
 }
 
 /// No relations are navigated.

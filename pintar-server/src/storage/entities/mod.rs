@@ -1,6 +1,8 @@
 //! SeaORM entities, one module per table, added as the features that use them arrive.
 
+pub mod account_token;
 pub mod activity_event;
+pub mod analysis_charge;
 pub mod analysis_input;
 pub mod analysis_report;
 pub mod analysis_run;

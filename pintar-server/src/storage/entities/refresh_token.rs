@@ -24,6 +24,14 @@ pub struct Model {
     pub revoked_at: Option<DateTimeUtc>,
     /// The token that replaced this one on rotation.
     pub replaced_by: Option<Uuid>,
+    /// A website session (its cookie carries the access token).
+    pub web: bool,
+    /// The client that signed in, as it named itself (at most 200 characters).
+    pub user_agent: Option<String>,
+    /// The address it signed in from.
+    pub ip: Option<String>,
+    /// Last seen (website sessions, to the minute).
+    pub last_seen_at: Option<DateTimeUtc>,
 }
 
 /// No relations are navigated.

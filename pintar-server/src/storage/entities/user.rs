@@ -26,6 +26,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// Last successful login (UTC).
     pub last_login_at: Option<DateTimeUtc>,
+    /// When the owner opened the verification link (UTC); `None` until then.
+    pub email_verified_at: Option<DateTimeUtc>,
 }
 
 /// The password hash stays out of `Debug` output (and so out of logs).
@@ -41,6 +43,7 @@ impl std::fmt::Debug for Model {
             .field("created_at", &self.created_at)
             .field("updated_at", &self.updated_at)
             .field("last_login_at", &self.last_login_at)
+            .field("email_verified_at", &self.email_verified_at)
             .finish()
     }
 }

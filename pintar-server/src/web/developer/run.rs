@@ -203,6 +203,7 @@ impl SeriesView {
                 SeriesStatus::Ok => "dev.run.series_ok",
                 SeriesStatus::TooShort => "dev.run.series_short",
                 SeriesStatus::Constant => "dev.run.series_constant",
+                SeriesStatus::Sparse => "dev.run.series_sparse",
             },
             notes: s
                 .notes
@@ -429,8 +430,12 @@ async fn download(
 ) -> Result<Response, ServerError> {
     let id = canonical_run_id(&id)?;
     let (body, media, ext) = match results::report(&state.analysis, &v.actor, &id, format).await? {
-        Report::Json(body) => (body, "application/json", "json"),
-        Report::Csv(body) => (body, "text/csv; charset=utf-8", "csv"),
+        Report::Json(body) => (axum::body::Body::from(body), "application/json", "json"),
+        Report::Table(report) => (
+            crate::http::body::table_body(*report),
+            "text/csv; charset=utf-8",
+            "csv",
+        ),
     };
     let disposition = format!("attachment; filename=\"pintar-report-{id}.{ext}\"");
     Ok((
