@@ -223,6 +223,13 @@ impl Visit<'_> {
     }
 }
 
+/// The path and query of an emailed link (its host is the server's configured public
+/// address, not the test server's port).
+fn link_path(link: &str) -> String {
+    let rest = link.split("://").nth(1).expect("an absolute link");
+    rest[rest.find('/').expect("a path")..].to_string()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn learners_developers_and_admins_use_the_site_in_chromium() {
     let axe = axe_source();
@@ -278,6 +285,34 @@ async fn learners_developers_and_admins_use_the_site_in_chromium() {
     v.click("a[href^='/certificates/']").await;
     assert_eq!(v.text(".certificate h1").await, "Siti Rahma");
     let certificate = v.path().await;
+
+    // Siti confirms her address from the emailed link: the page shows a button, and the
+    // account page says so.
+    v.go("/account").await;
+    assert!(
+        v.text("#verification").await.contains("Belum"),
+        "unverified at first"
+    );
+    let link = s.emailed_link("siti@example.id", "verify_email").await;
+    let verify_path = link_path(&link);
+    v.go(&verify_path).await;
+    v.click("main form button.primary").await;
+    assert_eq!(v.path().await, "/account");
+    assert_eq!(v.text("#verification").await, "Terkonfirmasi");
+    // Her data, as the download link gives it.
+    let export = v
+        .c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch('/account/export.json').then(r => r.json()).then(d => done(d)).catch(e => done(String(e)));",
+            vec![],
+        )
+        .await
+        .expect("export");
+    assert_eq!(export["format"], "pintar-account-export/1", "{export}");
+    assert_eq!(export["enrollments"].as_array().map(Vec::len), Some(1));
+    v.go("/account/sessions").await;
+    assert!(v.text("main table").await.contains("sesi ini"));
 
     // A form posted without its CSRF token is refused, and the session goes on.
     let old = v.c.find(Locator::Css("html")).await.expect("page");
@@ -376,9 +411,18 @@ async fn learners_developers_and_admins_use_the_site_in_chromium() {
         ("admin-audit", "/admin/audit".to_string()),
         ("admin-emails", "/admin/emails".to_string()),
     ];
+    pages.push(("account", "/account".to_string()));
+    pages.push(("sessions", "/account/sessions".to_string()));
     let anonymous = vec![
         ("login", "/login".to_string()),
         ("register", "/register".to_string()),
+        ("forgot", "/forgot-password".to_string()),
+        ("reset", "/reset-password?token=tautan-lama".to_string()),
+        ("verify-email", verify_path.clone()),
+        (
+            "confirm-email",
+            "/confirm-email?token=tautan-lama".to_string(),
+        ),
     ];
     let mut violations = Vec::new();
     let mut report = Vec::new();
@@ -404,6 +448,46 @@ async fn learners_developers_and_admins_use_the_site_in_chromium() {
     for (name, path) in &anonymous {
         check(name, path, &v).await;
     }
+    // Budi forgot his password: he asks for a link, sets a new password, signs in with it,
+    // then deletes his account from the account page.
+    assert_eq!(s.register("budi@example.id").await.status(), 201);
+    v.go("/forgot-password").await;
+    v.fill("#email", "budi@example.id").await;
+    v.click("main form button.primary").await;
+    assert!(v.path().await.starts_with("/login"));
+    let reset = link_path(&s.emailed_link("budi@example.id", "password_reset").await);
+    v.go(&reset).await;
+    for found in v.axe(&axe).await {
+        violations.push(format!("reset with a live link ({reset}): {found}"));
+    }
+    v.fill("#password", "teh-tarik-manis-2025").await;
+    v.click("main form button.primary").await;
+    assert!(v.path().await.starts_with("/login"));
+    v.fill("#email", "budi@example.id").await;
+    v.fill("#password", "teh-tarik-manis-2025").await;
+    v.click("main form button[type=submit]").await;
+    assert!(
+        !v.path().await.starts_with("/login"),
+        "signed in with the new password"
+    );
+    v.go("/account").await;
+    v.fill("#delete-password", "teh-tarik-manis-2025").await;
+    // The form asks for confirmation first.
+    let old = v.c.find(Locator::Css("html")).await.expect("page");
+    v.tick("#delete-password ~ button.danger").await;
+    v.c.accept_alert().await.expect("confirm the deletion");
+    while old.tag_name().await.is_ok() {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(v.path().await, "/");
+    assert!(v.text("main .flash").await.contains("dihapus"));
+    assert_eq!(
+        s.login("budi@example.id", "teh-tarik-manis-2025")
+            .await
+            .status(),
+        401
+    );
+
     let out = repo().join("target/web-pages.json");
     std::fs::write(&out, serde_json::to_string_pretty(&report).expect("json")).expect("report");
     for r in &report {

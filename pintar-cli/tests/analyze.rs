@@ -339,3 +339,76 @@ fn help_documents_exit_codes() {
         .success()
         .stdout(predicate::str::contains("3  input error"));
 }
+
+/// `columns` series of three rows: two consecutive days and one 999 days later.
+fn far_apart(columns: usize) -> NamedTempFile {
+    let mut f = tempfile::Builder::new()
+        .suffix(".csv")
+        .tempfile()
+        .expect("temp file");
+    let header: Vec<String> = (0..columns).map(|c| format!("s{c}")).collect();
+    writeln!(f, "date,{}", header.join(",")).expect("write");
+    for date in ["2020-01-01", "2020-01-02", "2022-09-26"] {
+        let cells: Vec<String> = (0..columns).map(|c| (c % 7 + 1).to_string()).collect();
+        writeln!(f, "{date},{}", cells.join(",")).expect("write");
+    }
+    f
+}
+
+#[test]
+fn a_small_file_that_would_lay_a_huge_grid_is_an_input_error_at_once() {
+    // 10.9 KB and 119 KB: they took 41 s and more than 300 s before the bound.
+    for columns in [1_000, 10_000] {
+        let f = far_apart(columns);
+        let started = std::time::Instant::now();
+        pintar()
+            .args(["analyze", f.path().to_str().expect("utf-8 path")])
+            .timeout(std::time::Duration::from_secs(60))
+            .assert()
+            .code(3)
+            .stderr(predicate::str::contains("periods"))
+            .stderr(predicate::str::contains("coarser frequency"));
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{columns} columns: {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+#[test]
+fn credentials_for_plain_http_to_another_machine_come_with_a_warning() {
+    let config = tempfile::tempdir().expect("config dir");
+    let login = |extra: &[&str]| {
+        let mut cmd = pintar();
+        cmd.env("PINTAR_CONFIG_DIR", config.path())
+            .env_remove("PINTAR_ALLOW_HTTP")
+            .args(["--server", "http://0.0.0.0:9"])
+            .args(extra)
+            .args([
+                "auth",
+                "login",
+                "--email",
+                "a@example.id",
+                "--password-stdin",
+            ])
+            .write_stdin("kopi-luwak-2024\n")
+            .timeout(std::time::Duration::from_secs(60));
+        cmd.output().expect("runs")
+    };
+    let out = login(&[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(9),
+        "nothing listens there: {stderr}"
+    );
+    let warning = stderr
+        .find("unencrypted")
+        .expect("warned before sending the password");
+    let failure = stderr.find("error:").expect("then the failure");
+    assert!(warning < failure, "{stderr}");
+    assert!(stderr.contains("--allow-http"), "{stderr}");
+    let out = login(&["--allow-http"]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("unencrypted"));
+}

@@ -138,6 +138,14 @@ async fn a_learner_a_developer_and_an_admin_at_the_terminal() {
     cli.fails(&["admin", "users", "list"], 6, &[]).await;
     cli.fails(&["keys", "list"], 6, &[]).await;
 
+    // Upgrading needs a confirmed address: the link from the email, pasted whole.
+    let err = cli.fails(&["upgrade"], 6, &[]).await;
+    assert!(err.contains("confirm your email"), "{err}");
+    let link = server.emailed_link(LEARNER, "verify_email").await;
+    let out = cli.ok(&["account", "verify", &link], None, &[]).await;
+    assert!(out.is_empty(), "notes go to stderr: {out}");
+    cli.fails(&["account", "verify", &link], 3, &[]).await;
+
     // Upgrade prints the first key once, on stdout.
     let first = cli.ok(&["upgrade"], None, &[]).await;
     assert!(first.trim().starts_with("pk_"), "{first}");

@@ -10,5 +10,6 @@ mod support;
 
 mod cli;
 mod cli_snapshots;
+mod recovery;
 mod sdk;
 mod start_snippets;

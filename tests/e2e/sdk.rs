@@ -131,7 +131,16 @@ async fn every_area_through_the_sdk(engine: Engine) {
         .expect("enrolments");
     assert_eq!(enrolments.total, 1);
 
-    // Developer: upgrade, keys with scopes, analytics with a key.
+    // Developer: confirm the address, upgrade, keys with scopes, analytics with a key.
+    let refused = learner.auth().upgrade().await.expect_err("unverified");
+    assert_eq!(
+        refused.api().map(|a| (a.status, a.code.as_str())),
+        Some((403, "email_unverified"))
+    );
+    let link = server.emailed_link("budi@example.id", "verify_email").await;
+    let token = link.split("token=").nth(1).expect("token");
+    let verified = anon.auth().verify_email(token).await.expect("verify");
+    assert!(verified.email_verified);
     let up = learner.auth().upgrade().await.expect("upgrade");
     assert_eq!(up.role, Role::Developer);
     let key = learner

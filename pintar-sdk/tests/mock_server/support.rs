@@ -175,6 +175,7 @@ pub fn user(role: Role) -> UserProfile {
         display_name: "Siti Rahma".into(),
         role,
         is_active: true,
+        email_verified: true,
         created_at: at("2025-01-06T02:15:00Z"),
     }
 }

@@ -599,12 +599,12 @@ async fn two_workers_never_claim_one_run(engine: Engine) {
     let other = format!("{}/stale", holder.split('/').next().unwrap_or_default());
     let failed = || runs::Outcome::Failed(pintar_core::api::Problem::new(422, "x", "y"));
     assert!(
-        !runs::finish(&db.db, id, &other, failed(), Duration::ZERO)
+        !runs::finish(&db.db, id, &other, failed(), runs::Spent::default())
             .await
             .expect("finish")
     );
     assert!(
-        runs::finish(&db.db, id, &holder, failed(), Duration::ZERO)
+        runs::finish(&db.db, id, &holder, failed(), runs::Spent::default())
             .await
             .expect("finish")
     );

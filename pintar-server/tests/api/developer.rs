@@ -151,7 +151,7 @@ async fn upgrade_issues_a_key_that_authenticates(engine: Engine) {
     let kinds: Vec<&str> = mails.iter().map(|m| m.kind.as_str()).collect();
     assert_eq!(
         kinds,
-        ["developer_upgrade", "api_key_created"],
+        ["verify_email", "developer_upgrade", "api_key_created"],
         "{engine:?}"
     );
     // Queued, and perhaps already delivered by the worker (the log provider).
@@ -163,7 +163,7 @@ async fn upgrade_issues_a_key_that_authenticates(engine: Engine) {
             .iter()
             .all(|k| !m.body.contains(k.as_str()) && !html.contains(k.as_str()))
     }));
-    assert!(mails[0].body.contains(&up.api_key.info.prefix));
+    assert!(mails[1].body.contains(&up.api_key.info.prefix));
     let audits = audit_log::Entity::find()
         .filter(audit_log::Column::TableName.eq("api_keys"))
         .all(&s.db.db)

@@ -329,6 +329,31 @@ fn pages(f: &Fixtures) -> Vec<PageCase> {
             SignedIn,
             |w| if w == Who::Admin { 303 } else { 404 },
         ),
+        case("GET", "/forgot-password".into(), Anyone, ok),
+        case("POST", "/forgot-password".into(), Anyone, invalid),
+        case("GET", "/reset-password?token=abc".into(), Anyone, ok),
+        case("POST", "/reset-password".into(), Anyone, invalid),
+        case("GET", "/verify-email?token=abc".into(), Anyone, ok),
+        case("POST", "/verify-email".into(), Anyone, invalid),
+        case("GET", "/confirm-email?token=abc".into(), Anyone, ok),
+        case("POST", "/confirm-email".into(), Anyone, invalid),
+        case("GET", "/account".into(), SignedIn, ok),
+        case(
+            "POST",
+            "/account/verify-email/resend".into(),
+            SignedIn,
+            moved,
+        ),
+        case("POST", "/account/email".into(), SignedIn, invalid),
+        case("GET", "/account/sessions".into(), SignedIn, ok),
+        case(
+            "POST",
+            "/account/sessions/end-others".into(),
+            SignedIn,
+            moved,
+        ),
+        case("GET", "/account/export.json".into(), SignedIn, ok),
+        case("POST", "/account/delete".into(), SignedIn, invalid),
         // Upgrading changes the learner's role, and signing out ends the session: last.
         case("POST", "/developer/upgrade".into(), SignedIn, |w| {
             if w == Who::Learner { 200 } else { 303 }

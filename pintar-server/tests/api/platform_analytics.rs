@@ -44,6 +44,7 @@ async fn learner(db: &DatabaseConnection, n: u32) -> Uuid {
         created_at: Set(t0()),
         updated_at: Set(t0()),
         last_login_at: Set(None),
+        email_verified_at: Set(None),
     }
     .insert(db)
     .await

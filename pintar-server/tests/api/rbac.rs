@@ -503,6 +503,65 @@ fn routes(fx: &Fixtures) -> Vec<Route> {
         )
         .own("{id}", &fx.leave)
         .status(204),
+        // Account recovery: made-up tokens and wrong passwords (422), so nothing changes.
+        route(
+            Method::POST,
+            "/api/v1/auth/verify-email",
+            Open,
+            Some(json!({"token": "bukan-token"})),
+        )
+        .status(422),
+        // Every account of the matrix is verified already.
+        route(
+            Method::POST,
+            "/api/v1/auth/verify-email/resend",
+            Session,
+            None,
+        )
+        .status(409),
+        route(
+            Method::POST,
+            "/api/v1/auth/password-reset",
+            Open,
+            Some(json!({"email": "tidak-ada@example.id"})),
+        )
+        .status(202),
+        route(
+            Method::POST,
+            "/api/v1/auth/password-reset/confirm",
+            Open,
+            Some(json!({"token": "bukan-token", "password": PASSWORD})),
+        )
+        .status(422),
+        route(
+            Method::POST,
+            "/api/v1/auth/email-change/confirm",
+            Open,
+            Some(json!({"token": "bukan-token"})),
+        )
+        .status(422),
+        route(
+            Method::POST,
+            "/api/v1/users/me/email",
+            Session,
+            Some(json!({"new_email": "{email}", "current_password": "bukan-sandinya-1"})),
+        )
+        .status(422),
+        route(Method::GET, "/api/v1/users/me/sessions", Session, None),
+        route(Method::GET, "/api/v1/users/me/export", Session, None),
+        route(
+            Method::DELETE,
+            "/api/v1/users/me",
+            Session,
+            Some(json!({"current_password": "bukan-sandinya-1"})),
+        )
+        .status(422),
+        route(
+            Method::POST,
+            "/api/v1/users/me/sessions/end-others",
+            Session,
+            None,
+        ),
         // Last: it changes the learner's stored role (their token keeps saying learner). A
         // developer or an admin has nothing to upgrade to: 409, as documented.
         route(Method::POST, "/api/v1/auth/upgrade-role", Session, None)
@@ -645,6 +704,7 @@ async fn every_route_against_every_caller(engine: Engine) {
             iat: 1,
             exp: 2,
             web: false,
+            auth: 0,
         })
         .expect("sign");
     let creds = Credentials {

@@ -21,6 +21,7 @@ fn new_user(email: &str) -> user::ActiveModel {
         created_at: Set(now),
         updated_at: Set(now),
         last_login_at: Set(None),
+        email_verified_at: Set(None),
     }
 }
 

@@ -47,6 +47,10 @@ impl Domain {
             .await
             .expect("registered");
         let id = Uuid::parse_str(&profile.id).expect("id");
+        // Confirmed, as the link in the registration email would.
+        accounts::recovery::verify_by_operator(&self.db.db, email)
+            .await
+            .expect("verified");
         if role == Role::Admin {
             accounts::bootstrap::create_admin(&self.db.db, email, support::PASSWORD)
                 .await

@@ -80,7 +80,7 @@ impl Browser {
     }
 
     /// The value of cookie `name` in the jar.
-    fn cookie(&self, name: &str) -> Option<String> {
+    pub(crate) fn cookie(&self, name: &str) -> Option<String> {
         use reqwest::cookie::CookieStore;
         let url = self.base.parse().expect("url");
         let header = self.jar.cookies(&url)?;
@@ -497,23 +497,202 @@ async fn forged_forms_and_replayed_cookies_are_refused(engine: Engine) {
     s.stop().await;
 }
 
-#[tokio::test]
-async fn cookies_are_secure_behind_tls() {
+engine_tests!(https_sites_use_host_only_cookies_and_hsts);
+async fn https_sites_use_host_only_cookies_and_hsts(engine: Engine) {
+    // Over plain HTTP: plain names, no HSTS (it would be ignored, and a local site must
+    // not be pinned to HTTPS).
+    let s = TestServer::start(engine).await;
+    let res = bare().get(s.url("/login")).send().await.expect("get");
+    assert!(res.headers().get("strict-transport-security").is_none());
+    let set: Vec<String> = res
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().expect("text").to_string())
+        .collect();
+    assert!(set.iter().any(|c| c.starts_with("pe_csrf=")), "{set:?}");
+    s.stop().await;
+
+    // Over HTTPS: `__Host-` names, Secure, and HSTS on pages and the API alike.
     let settings = pintar_server::Settings {
         secure_cookies: true,
         ..Default::default()
     };
-    let s = TestServer::start_with(Engine::Sqlite, settings).await;
+    let s = TestServer::start_with(engine, settings).await;
+    s.register("aman@example.id").await;
+    let res = bare().get(s.url("/login")).send().await.expect("get");
+    assert_eq!(
+        res.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+    let csrf = res
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().expect("text").to_string())
+        .find(|c| c.starts_with("__Host-pe_csrf="))
+        .expect("a __Host- CSRF cookie");
+    for part in ["Secure", "HttpOnly", "Path=/"] {
+        assert!(csrf.contains(part), "{csrf}");
+    }
+    assert!(!csrf.contains("Domain"), "{csrf}");
+    let api = s.get("/api/v1/courses", None).await;
+    assert_eq!(api.headers["strict-transport-security"], "max-age=31536000");
+
+    // Sign in by hand (the jar would not send Secure cookies over http://).
+    let token = csrf
+        .split(';')
+        .next()
+        .and_then(|c| c.split_once('='))
+        .map(|(_, v)| v.to_string())
+        .expect("value");
+    let res = bare()
+        .post(s.url(&format!("/login?csrf={token}")))
+        .header("cookie", format!("__Host-pe_csrf={token}"))
+        .form(&[("email", "aman@example.id"), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(res.status(), 303);
+    let session = res
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().expect("text").to_string())
+        .find(|c| c.starts_with("__Host-pe_session="))
+        .expect("a __Host- session cookie");
+    let value = session
+        .split(';')
+        .next()
+        .and_then(|c| c.split_once('='))
+        .map(|(_, v)| v.to_string())
+        .expect("value");
+    let open = |cookie: String| {
+        bare()
+            .get(s.url("/dashboard"))
+            .header("cookie", cookie)
+            .send()
+    };
+    assert_eq!(
+        open(format!("__Host-pe_session={value}"))
+            .await
+            .expect("get")
+            .status(),
+        200
+    );
+    // The unprefixed name, which a subdomain or a plain-HTTP page could plant, is not read.
+    assert_eq!(
+        open(format!("pe_session={value}"))
+            .await
+            .expect("get")
+            .status(),
+        303
+    );
+    s.stop().await;
+}
+
+engine_tests!(website_sessions_end_when_idle_and_at_their_limit);
+async fn website_sessions_end_when_idle_and_at_their_limit(engine: Engine) {
+    use pintar_server::auth::{AuthKeys, Claims};
+    let settings = pintar_server::Settings {
+        web_session_idle_secs: 600,
+        web_session_max_secs: 3600,
+        ..Default::default()
+    };
+    let s = TestServer::start_with(engine, settings).await;
+    s.register("sibuk@example.id").await;
     let b = Browser::new(&s);
-    let page = b.get("/login").await;
-    let csrf = page
+    b.get("/login").await;
+    let page = b
+        .submit(
+            "/login",
+            &[("email", "sibuk@example.id"), ("password", PASSWORD)],
+        )
+        .await;
+    let cookie = page
         .set_cookies()
         .into_iter()
-        .find(|c| c.starts_with("pe_csrf="))
-        .expect("csrf cookie");
+        .find(|c| c.starts_with("pe_session="))
+        .expect("session cookie");
+    assert!(cookie.contains("Max-Age=600"), "the idle time: {cookie}");
+    let keys = AuthKeys::new(support::TEST_JWT_SECRET).expect("keys");
+    let token = b.cookie("pe_session").expect("session");
+    let claims = keys.verify(&token).expect("valid");
+    assert_eq!(claims.exp - claims.iat, 600);
+    assert_eq!(claims.auth, claims.iat, "signed in now");
+
+    // Active a minute later, with 100 s left of the hour: renewed, but not past the hour.
+    let now = chrono::Utc::now().timestamp();
+    let late = Claims {
+        iat: now - 120,
+        exp: now + 100,
+        auth: now - 3500,
+        ..claims.clone()
+    };
+    let res = bare()
+        .get(s.url("/dashboard"))
+        .header(
+            "cookie",
+            format!("pe_session={}", keys.sign(&late).expect("sign")),
+        )
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), 200);
+    let renewed = res
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().expect("text").to_string())
+        .find(|c| c.starts_with("pe_session="))
+        .expect("renewed");
+    let value = renewed
+        .split(';')
+        .next()
+        .and_then(|c| c.split_once('='))
+        .map(|(_, v)| v.to_string())
+        .expect("value");
+    let again = keys.verify(&value).expect("valid");
+    assert_eq!(again.exp, late.auth + 3600, "capped at the absolute limit");
+    assert_eq!(again.auth, late.auth);
+
+    // Idle too long: the cookie no longer opens anything, and is deleted.
+    let idle = Claims {
+        iat: now - 700,
+        exp: now - 100,
+        ..late
+    };
+    let res = bare()
+        .get(s.url("/dashboard"))
+        .header(
+            "cookie",
+            format!("pe_session={}", keys.sign(&idle).expect("sign")),
+        )
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), 303);
     assert!(
-        csrf.contains("Secure") && csrf.contains("HttpOnly"),
-        "{csrf}"
+        res.headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .any(|v| v.to_str().is_ok_and(|c| c.starts_with("pe_session=;")))
+    );
+
+    // The session is listed as a website session.
+    let api = s.login("sibuk@example.id", PASSWORD).await;
+    let api: serde_json::Value = api.json().await.expect("tokens");
+    let list = s
+        .get("/api/v1/users/me/sessions", api["access_token"].as_str())
+        .await;
+    assert!(
+        list.body
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|x| x["kind"] == "web"),
+        "{}",
+        list.body
     );
     s.stop().await;
 }
