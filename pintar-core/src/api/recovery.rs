@@ -34,7 +34,7 @@ impl fmt::Debug for TokenRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordResetRequest {
     /// The account's email.
-    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, format = "email"))]
     pub email: String,
 }
 
