@@ -239,6 +239,19 @@ fn link_error(v: &Visitor, errors: &[FieldError]) -> String {
     }
 }
 
+/// The link's page again, saying why its token was refused.
+async fn link_refused(
+    state: &AppState,
+    v: &Visitor,
+    (words, path): (&'static str, &'static str),
+    token: String,
+    errors: &[FieldError],
+) -> Result<Response, ServerError> {
+    let error = link_error(v, errors);
+    let token = LinkQuery { token }.token();
+    link_page(state, v, words, path, token, Some(error)).await
+}
+
 async fn verify(
     State(state): State<AppState>,
     v: Visitor,
@@ -247,15 +260,12 @@ async fn verify(
     match recovery::verify_email(&state.accounts, &v.actor, &form.token).await {
         Ok(_) => Ok(v.redirect(after_link(&v), Some(Flash::ok("flash.email_verified")))),
         Err(ServerError::Validation(errors)) => {
-            let error = link_error(&v, &errors);
-            let token = LinkQuery { token: form.token }.token();
-            link_page(
+            link_refused(
                 &state,
                 &v,
-                "recovery.verify",
-                "/verify-email",
-                token,
-                Some(error),
+                ("recovery.verify", "/verify-email"),
+                form.token,
+                &errors,
             )
             .await
         }
@@ -287,15 +297,12 @@ async fn confirm(
     match recovery::confirm_email_change(&state.accounts, &v.actor, &form.token).await {
         Ok(_) => Ok(v.redirect(after_link(&v), Some(Flash::ok("flash.email_changed")))),
         Err(ServerError::Validation(errors)) => {
-            let error = link_error(&v, &errors);
-            let token = LinkQuery { token: form.token }.token();
-            link_page(
+            link_refused(
                 &state,
                 &v,
-                "recovery.confirm",
-                "/confirm-email",
-                token,
-                Some(error),
+                ("recovery.confirm", "/confirm-email"),
+                form.token,
+                &errors,
             )
             .await
         }
